@@ -50,19 +50,24 @@ class BoilerplateConfig:
 
     Attributes:
         min_docs: a line recurring in at least this many documents is a chrome candidate.
-        min_context_diversity: ... and it is chrome only if its neighbouring lines differ
-            across occurrences: distinct contexts / occurrences >= this value
-            (a syndicated paragraph recurs with the same neighbours; chrome does not).
+        max_line_words: ... if it has at most this many words (prose paragraphs are
+            never stripped by recurrence; shared prose is what we detect).
+        max_block_coverage: recurring lines are grouped into blocks by the set of
+            documents they occur in; a block is chrome only if it covers less than this
+            share of those documents' text (a syndicated story recurs as a whole; a
+            site's chrome is a small part of pages that otherwise differ).
         use_patterns: also strip lines matching the built-in list of known chrome.
     """
 
     min_docs: int = 3
-    min_context_diversity: float = 0.5
+    max_line_words: int = 20
+    max_block_coverage: float = 0.5
     use_patterns: bool = True
 
     def __post_init__(self) -> None:
         _check(self.min_docs >= 2, f"min_docs must be >= 2; got {self.min_docs!r}")
-        _unit("min_context_diversity", self.min_context_diversity, closed_low=True)
+        _check(self.max_line_words >= 1, f"max_line_words must be >= 1; got {self.max_line_words!r}")
+        _unit("max_block_coverage", self.max_block_coverage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,20 +155,27 @@ class AlignConfig:
         min_verbatim_words: shortest verbatim passage reported.
         max_gap_words: a verbatim passage tolerates this many changed words.
         sentence_min_sim: minimum sentence similarity of a paraphrase alignment.
-        sentence_min_excess: ... and how far it must stand above the sentence's best
+        sentence_min_excess: ... and how far it must stand above the sentence's usual
             similarity to other documents on the same event.
+        sentence_min_rare_phrases: or: rarity-weighted rare phrases the two sentences share
+            (a phrase in only these two documents weighs 1) ...
+        sentence_floor_sim: ... with at least this similarity.
     """
 
     min_verbatim_words: int = 8
     max_gap_words: int = 4
     sentence_min_sim: float = 0.35
     sentence_min_excess: float = 0.12
+    sentence_min_rare_phrases: float = 1.0
+    sentence_floor_sim: float = 0.15
 
     def __post_init__(self) -> None:
         _check(self.min_verbatim_words >= 2, f"min_verbatim_words must be >= 2; got {self.min_verbatim_words!r}")
         _check(self.max_gap_words >= 0, f"max_gap_words must be >= 0; got {self.max_gap_words!r}")
         _unit("sentence_min_sim", self.sentence_min_sim)
         _unit("sentence_min_excess", self.sentence_min_excess, closed_low=True)
+        _check(self.sentence_min_rare_phrases > 0, f"sentence_min_rare_phrases must be > 0; got {self.sentence_min_rare_phrases!r}")
+        _unit("sentence_floor_sim", self.sentence_floor_sim, closed_low=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,25 +185,29 @@ class RelationConfig:
     Attributes:
         near_duplicate_jaccard: exact shingle Jaccard for ``near_duplicate``.
         containment: containment of the smaller document for ``containment``.
-        partial_min_words: narration words in shared passages for ``partial_reuse``.
-        paraphrase_min_sentences: aligned narration sentences for ``paraphrase``.
-        paraphrase_min_coverage: share of the shorter document covered by them.
-        quote_weight: weight of quoted shared text relative to narration.
+        partial_min_words: narration words in shared verbatim passages for ``partial_reuse``.
+        paraphrase_min_score: rewrite evidence needed for ``paraphrase``. The evidence is
+            (sentences aligned in order above the event background)
+            + ``phrase_weight`` x (rare shared narration phrases per 100)
+            + ``exclusive_quote_weight`` x (quoted shingles only this pair shares).
+        quote_weight: weight of a quoted word relative to narration in ``partial_reuse``.
     """
 
     near_duplicate_jaccard: float = 0.8
     containment: float = 0.8
     partial_min_words: int = 40
-    paraphrase_min_sentences: int = 3
-    paraphrase_min_coverage: float = 0.2
+    paraphrase_min_score: float = 3.0
+    phrase_weight: float = 0.33
+    exclusive_quote_weight: float = 0.033
     quote_weight: float = 0.25
 
     def __post_init__(self) -> None:
         _unit("near_duplicate_jaccard", self.near_duplicate_jaccard)
         _unit("containment", self.containment)
         _check(self.partial_min_words >= 1, f"partial_min_words must be >= 1; got {self.partial_min_words!r}")
-        _check(self.paraphrase_min_sentences >= 1, f"paraphrase_min_sentences must be >= 1; got {self.paraphrase_min_sentences!r}")
-        _unit("paraphrase_min_coverage", self.paraphrase_min_coverage, closed_low=True)
+        _check(self.paraphrase_min_score > 0, f"paraphrase_min_score must be > 0; got {self.paraphrase_min_score!r}")
+        _check(self.phrase_weight >= 0, f"phrase_weight must be >= 0; got {self.phrase_weight!r}")
+        _check(self.exclusive_quote_weight >= 0, f"exclusive_quote_weight must be >= 0; got {self.exclusive_quote_weight!r}")
         _unit("quote_weight", self.quote_weight, closed_low=True)
 
 
@@ -251,7 +267,17 @@ class RunConfig:
         return d
 
 
-_STAGES = ("ingest", "boilerplate", "shingle", "sketch", "candidates", "align", "relation", "cluster", "lineage")
+_STAGES: dict[str, type[Any]] = {
+    "ingest": IngestConfig,
+    "boilerplate": BoilerplateConfig,
+    "shingle": ShingleConfig,
+    "sketch": SketchConfig,
+    "candidates": CandidateConfig,
+    "align": AlignConfig,
+    "relation": RelationConfig,
+    "cluster": ClusterConfig,
+    "lineage": LineageConfig,
+}
 
 
 def build_config(**options: Any) -> RunConfig:
@@ -265,8 +291,7 @@ def build_config(**options: Any) -> RunConfig:
     per_stage: dict[str, dict[str, Any]] = {s: {} for s in _STAGES}
     run_level: dict[str, Any] = {}
     owners: dict[str, str] = {}
-    for stage in _STAGES:
-        cls = RunConfig.__dataclass_fields__[stage].default_factory  # type: ignore[misc]
+    for stage, cls in _STAGES.items():
         for f in fields(cls):
             owners[f.name] = stage
     for name, value in options.items():
@@ -279,8 +304,7 @@ def build_config(**options: Any) -> RunConfig:
         else:
             raise ConfigError(f"unknown option {name!r}; see `syndicate scan --help`")
     built: dict[str, Any] = {}
-    for stage in _STAGES:
-        cls = RunConfig.__dataclass_fields__[stage].default_factory  # type: ignore[misc]
+    for stage, cls in _STAGES.items():
         try:
             built[stage] = cls(**per_stage[stage])
         except TypeError as exc:  # wrong type for a field

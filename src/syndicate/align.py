@@ -1,0 +1,180 @@
+"""Shared passages between two documents, with spans on both sides.
+
+- Verbatim: shingles the two documents share are seeds; seeds on (nearly) the
+  same diagonal are chained, tolerating up to ``max_gap_words`` changed words,
+  so one edited word does not split a passage in two.
+- Paraphrase: sentences are compared with TF-IDF over words and character
+  n-grams; a sentence pair counts only if it is similar *and* stands above how
+  similar each sentence is to the other articles on the same event (their
+  neighbours), and the chosen matches preserve order (a weighted longest common
+  subsequence), as a rewrite follows its source.
+
+All spans here are in normalised-text coordinates; the pipeline maps them to
+original offsets for the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .config import AlignConfig
+from .shingle import Shingled
+
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPassage:
+    """A passage in normalised coordinates of both documents."""
+
+    kind: str  # verbatim | near_verbatim | paraphrase | quote
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int
+    similarity: float
+
+
+def verbatim_passages(
+    a: Shingled, b: Shingled, n: int, qa: npt.NDArray[np.bool_], config: AlignConfig
+) -> list[RawPassage]:
+    """Maximal chains of shared shingles, allowing small gaps."""
+    if a.shingles.shape[0] == 0 or b.shingles.shape[0] == 0:
+        return []
+    order_b = np.argsort(b.shingles, kind="stable")
+    sorted_b = b.shingles[order_b]
+    pos = np.searchsorted(sorted_b, a.shingles)
+    pos_c = np.minimum(pos, sorted_b.shape[0] - 1)
+    hit = sorted_b[pos_c] == a.shingles
+    ia = np.flatnonzero(hit)
+    if ia.shape[0] == 0:
+        return []
+    jb = order_b[pos_c[hit]]
+    n_eff = min(n, a.n_tokens, b.n_tokens)
+    # g changed words remove the g + n - 1 shingles that overlap them.
+    gap = config.max_gap_words
+    reach = gap + n_eff
+    chains: list[tuple[int, int, int, int, bool]] = []
+    i0 = i1 = int(ia[0])
+    j0 = j1 = int(jb[0])
+    clean = True
+    for i, j in zip(ia[1:].tolist(), jb[1:].tolist(), strict=True):
+        di, dj = i - i1, j - j1
+        if 1 <= di <= reach and 1 <= dj <= reach + gap and abs(dj - di) <= gap:
+            clean = clean and di == 1 and dj == 1
+            i1, j1 = i, j
+            continue
+        chains.append((i0, i1, j0, j1, clean))
+        i0 = i1 = i
+        j0 = j1 = j
+        clean = True
+    chains.append((i0, i1, j0, j1, clean))
+    out: list[RawPassage] = []
+    for i0, i1, j0, j1, clean in chains:
+        words = i1 + n_eff - i0
+        if words < config.min_verbatim_words:
+            continue
+        a_s, a_e = int(a.token_starts[i0]), int(a.token_ends[i1 + n_eff - 1])
+        b_s, b_e = int(b.token_starts[j0]), int(b.token_ends[j1 + n_eff - 1])
+        quoted = float(qa[a_s:a_e].mean()) if a_e > a_s else 0.0
+        kind = "quote" if quoted >= 0.6 else ("verbatim" if clean else "near_verbatim")
+        out.append(RawPassage(kind, a_s, a_e, b_s, b_e, words, 1.0 if clean else 0.9))
+    return out
+
+
+def ordered_matches(weights: F64) -> list[tuple[int, int]]:
+    """Order-preserving one-to-one matching of maximum total weight (weighted LCS).
+
+    Only cells with positive weight can be matched. ``O(rows * cols)``.
+    """
+    rows, cols = weights.shape
+    if rows == 0 or cols == 0 or not (weights > 0).any():
+        return []
+    dp = np.zeros((rows + 1, cols + 1))
+    for r in range(1, rows + 1):
+        w = weights[r - 1]
+        prev = dp[r - 1]
+        cur = dp[r]
+        # dp[r][c] = max(dp[r-1][c], dp[r][c-1], dp[r-1][c-1] + w): the middle term
+        # is a running maximum along the row.
+        cand = np.maximum(prev[1:], prev[:-1] + np.where(w > 0, w, -np.inf))
+        cur[1:] = np.maximum.accumulate(cand)
+    matches: list[tuple[int, int]] = []
+    r, c = rows, cols
+    while r > 0 and c > 0:
+        if dp[r, c] == dp[r - 1, c]:
+            r -= 1
+        elif dp[r, c] == dp[r, c - 1]:
+            c -= 1
+        else:
+            matches.append((r - 1, c - 1))
+            r -= 1
+            c -= 1
+    matches.reverse()
+    return matches
+
+
+def sentence_weights(sim: F64, bg_a: F64, bg_b: F64, rare: F64, config: AlignConfig) -> F64:
+    """Evidence weight of each sentence pair.
+
+    A pair counts when it is similar and stands above the event background
+    (each sentence's usual similarity to other articles on the event), or when it
+    shares rare phrasing (``rare``: rarity-weighted phrases that few documents
+    of the corpus have) and is at least loosely similar.
+    """
+    background = np.maximum(bg_a[:, None], bg_b[None, :])
+    excess = sim - background
+    similar = (sim >= config.sentence_min_sim) & (excess >= config.sentence_min_excess)
+    anchored = (rare >= config.sentence_min_rare_phrases) & (sim >= config.sentence_floor_sim)
+    return np.where(similar | anchored, sim + 0.1 * rare, 0.0)
+
+
+def paraphrase_passages(
+    sents_a: list[tuple[int, int]],
+    sents_b: list[tuple[int, int]],
+    sim: F64,
+    weights: F64,
+    qa: npt.NDArray[np.bool_],
+) -> tuple[list[RawPassage], int]:
+    """Sentence passages from the order-preserving matching, and the unordered match count."""
+    matched = ordered_matches(weights)
+    unordered = int(np.count_nonzero((weights > 0).any(axis=1)))
+    out: list[RawPassage] = []
+    for i, j in matched:
+        a_s, a_e = sents_a[i]
+        b_s, b_e = sents_b[j]
+        quoted = float(qa[a_s:a_e].mean()) if a_e > a_s else 0.0
+        kind = "quote" if quoted >= 0.6 else "paraphrase"
+        out.append(RawPassage(kind, a_s, a_e, b_s, b_e, 0, float(sim[i, j])))
+    return out, unordered
+
+
+def merge_passages(verbatim: list[RawPassage], para: list[RawPassage]) -> list[RawPassage]:
+    """Verbatim passages plus paraphrase sentences not already covered by them."""
+    out = list(verbatim)
+    for p in para:
+        covered = 0
+        for v in verbatim:
+            covered += max(0, min(p.a_end, v.a_end) - max(p.a_start, v.a_start))
+        if covered < 0.5 * (p.a_end - p.a_start):
+            out.append(p)
+    out.sort(key=lambda p: (p.a_start, p.b_start, p.a_end, p.b_end))
+    return out
+
+
+def coverage(spans: list[tuple[int, int]], length: int) -> float:
+    """Share of ``length`` characters covered by the union of spans."""
+    if length <= 0 or not spans:
+        return 0.0
+    total = 0
+    end = -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return min(1.0, total / length)

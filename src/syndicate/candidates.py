@@ -1,0 +1,241 @@
+"""Candidate pairs from three channels, none of which compares every pair.
+
+- ``lsh_pairs``: MinHash LSH over whole-document signatures (near duplicates).
+  Band keys live in compact numpy arrays, sorted and grouped, instead of
+  datasketch's in-memory ``MinHashLSH`` dicts (about 10 KB per document).
+- ``anchor_pairs``: an inverted index over a hash-sampled subset of shingles
+  ("anchors"), pruned by document frequency. Finds trimmed excerpts
+  (containment) and paragraphs lifted into longer articles (partial reuse),
+  which have low Jaccard.
+- ``tfidf_pairs``: each document is indexed by its highest-weighted TF-IDF terms
+  (terms in more than ``tfidf_max_df`` documents are not used), a sparse
+  product over that pruned index scores only documents sharing such terms, and
+  each document keeps its nearest neighbours (rewrites share few n-grams).
+
+Pairs are ``(i, j)`` rows with ``i < j`` of document indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from . import vectorize
+from .config import CandidateConfig
+from .shingle import fmix64
+from .sketch import EMPTY
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Candidates:
+    """Candidate pairs and what each channel contributed.
+
+    Attributes:
+        pairs: ``(k, 2)`` unique sorted pairs ``i < j``.
+        channels: per pair, a bit set: 1 = LSH, 2 = anchors, 4 = TF-IDF.
+        bands, rows: the LSH parameters used.
+        pruned_anchors: anchors dropped for being in more than ``anchor_max_df`` documents.
+        capped_buckets: LSH buckets larger than ``max_bucket`` (paired with neighbours only).
+        neighbors: per document, its TF-IDF neighbour indexes (for same-story baselines).
+    """
+
+    pairs: I64
+    channels: npt.NDArray[np.uint8]
+    bands: int
+    rows: int
+    pruned_anchors: int
+    capped_buckets: int
+    neighbors: tuple[tuple[int, ...], ...]
+
+
+def lsh_params(config: CandidateConfig, num_perm: int) -> tuple[int, int]:
+    """Bands and rows for the threshold, weighted towards recall (datasketch's optimiser)."""
+    from datasketch.lsh import _optimal_param
+
+    fp, fn = config.lsh_weights
+    bands, rows = _optimal_param(config.threshold, num_perm, fp, fn)
+    return int(bands), int(rows)
+
+
+def _pairs_in_groups(order: I64, starts: I64, lengths: I64, max_group: int) -> tuple[I64, int]:
+    """All pairs within each group of ``order`` (groups given by start and length).
+
+    Groups longer than ``max_group`` pair each member with its next
+    ``max_group - 1`` members only, which bounds the work per group.
+    Vectorised over groups: one numpy pass per offset ``d``.
+    """
+    keep = lengths >= 2
+    starts, lengths = starts[keep], lengths[keep]
+    capped = int(np.count_nonzero(lengths > max_group))
+    if starts.shape[0] == 0:
+        return np.zeros((0, 2), dtype=np.int64), capped
+    member_group = np.repeat(np.arange(starts.shape[0]), lengths)
+    pos = np.concatenate([np.arange(s, s + n) for s, n in zip(starts.tolist(), lengths.tolist(), strict=True)])
+    group_end = (starts + lengths)[member_group]
+    out: list[I64] = []
+    width = int(min(lengths.max(), max_group))
+    for d in range(1, width):
+        ok = pos + d < group_end
+        if not ok.any():
+            break
+        left = order[pos[ok]]
+        right = order[pos[ok] + d]
+        out.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
+    return (np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)), capped
+
+
+def _groups(keys: U64) -> tuple[I64, I64, I64]:
+    """Stable sort order of ``keys`` and the start/length of each run of equal keys."""
+    order = np.argsort(keys, kind="stable").astype(np.int64)
+    sk = keys[order]
+    if sk.shape[0] == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return order, empty, empty
+    boundaries = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+    lengths = np.diff(np.concatenate((boundaries, [sk.shape[0]])))
+    return order, boundaries.astype(np.int64), lengths.astype(np.int64)
+
+
+def band_keys(sigs: U64, bands: int, rows: int) -> U64:
+    """One 64-bit key per (document, band): shape ``(docs, bands)``."""
+    n = sigs.shape[0]
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            cols = sigs[:, r : bands * rows : rows][:, :bands]
+            keys = fmix64(keys * np.uint64(0x9E3779B97F4A7C15) + cols)
+        keys = keys + np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0xD6E8FEB86659FD93)
+    return keys
+
+
+def lsh_pairs(sigs: U64, bands: int, rows: int, max_bucket: int) -> tuple[I64, int]:
+    """Pairs of documents that agree on every row of at least one band."""
+    nonempty = np.flatnonzero(sigs[:, 0] != EMPTY)
+    if nonempty.shape[0] < 2:
+        return np.zeros((0, 2), dtype=np.int64), 0
+    keys = band_keys(sigs[nonempty], bands, rows)
+    flat = keys.ravel()
+    owner = np.repeat(nonempty.astype(np.int64), bands)
+    order, starts, lengths = _groups(flat)
+    pairs, capped = _pairs_in_groups(owner[order], starts, lengths, max_bucket)
+    return _unique_pairs(pairs), capped
+
+
+def anchor_index(shingle_sets: Sequence[U64], anchor_mod: int) -> tuple[U64, I64]:
+    """Flat (anchor hash, document) arrays of every document's sampled shingles."""
+    parts: list[U64] = []
+    owners: list[I64] = []
+    mod = np.uint64(anchor_mod)
+    for i, s in enumerate(shingle_sets):
+        a = s[(s % mod) == 0] if anchor_mod > 1 else s
+        parts.append(a)
+        owners.append(np.full(a.shape[0], i, dtype=np.int64))
+    if not parts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(parts), np.concatenate(owners)
+
+
+def anchor_pairs(shingle_sets: Sequence[U64], config: CandidateConfig) -> tuple[I64, int]:
+    """Pairs sharing at least ``min_shared_anchors`` anchors of document frequency 2..max_df."""
+    hashes, owners = anchor_index(shingle_sets, config.anchor_mod)
+    order, starts, lengths = _groups(hashes)
+    pruned = int(np.count_nonzero(lengths > config.anchor_max_df))
+    keep = lengths <= config.anchor_max_df
+    pairs, _ = _pairs_in_groups(owners[order], starts[keep], lengths[keep], config.anchor_max_df)
+    if pairs.shape[0] == 0:
+        return pairs, pruned
+    n = np.int64(len(shingle_sets))
+    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
+    codes = codes[counts >= config.min_shared_anchors]
+    return np.stack([codes // n, codes % n], axis=1), pruned
+
+
+def tfidf_pairs(
+    x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig
+) -> tuple[I64, tuple[tuple[int, ...], ...]]:
+    """Nearest neighbours by TF-IDF over a pruned term index.
+
+    Each row keeps its ``tfidf_top_terms`` heaviest terms whose document frequency
+    is between 2 and ``tfidf_max_df``; the sparse product of that index with itself
+    touches only documents that share such a term, so the work is bounded by
+    ``tfidf_max_df`` per indexed term rather than by the number of pairs.
+    """
+    n = x.shape[0]
+    empty: tuple[tuple[int, ...], ...] = tuple(() for _ in range(n))
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64), empty
+    idx = _top_term_index(x, df, config)
+    sims = (idx @ idx.T).tocsr()
+    sims.setdiag(0)
+    sims.eliminate_zeros()
+    rows: list[I64] = []
+    cols: list[I64] = []
+    for i in range(n):
+        lo, hi = sims.indptr[i], sims.indptr[i + 1]
+        if hi == lo:
+            continue
+        c, v = sims.indices[lo:hi], sims.data[lo:hi]
+        top = c[np.lexsort((c, -v))[: config.tfidf_neighbors]]
+        rows.append(np.full(top.shape[0], i, dtype=np.int64))
+        cols.append(top.astype(np.int64))
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64), empty
+    directed = np.stack([np.concatenate(rows), np.concatenate(cols)], axis=1)
+    # One vectorised cosine over all (row, neighbour) pairs; measured ~100x faster
+    # than slicing and multiplying row by row.
+    cos = vectorize.row_cosines(x, directed)
+    directed = directed[cos >= config.tfidf_min_cosine]
+    neighbors: list[list[int]] = [[] for _ in range(n)]
+    for i, j in directed.tolist():
+        neighbors[i].append(j)
+    pairs = np.sort(directed, axis=1)
+    return _unique_pairs(pairs), tuple(tuple(sorted(nb)) for nb in neighbors)
+
+
+def _top_term_index(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig) -> sp.csr_matrix:
+    """Rows of ``x`` restricted to their heaviest terms of moderate document frequency."""
+    x = x.tocsr()
+    usable = (df[x.indices] >= 2) & (df[x.indices] <= config.tfidf_max_df)
+    data = np.where(usable, x.data, 0.0)
+    keep = np.zeros(data.shape[0], dtype=bool)
+    k = config.tfidf_top_terms
+    for i in range(x.shape[0]):
+        lo, hi = x.indptr[i], x.indptr[i + 1]
+        row = data[lo:hi]
+        if hi - lo <= k:
+            keep[lo:hi] = row > 0
+        else:
+            top = np.argpartition(-row, k)[:k]
+            sel = np.zeros(hi - lo, dtype=bool)
+            sel[top] = True
+            keep[lo:hi] = sel & (row > 0)
+    out = sp.csr_matrix((np.where(keep, data, 0.0), x.indices.copy(), x.indptr.copy()), shape=x.shape)
+    out.eliminate_zeros()
+    return out
+
+
+def _unique_pairs(pairs: I64) -> I64:
+    if pairs.shape[0] == 0:
+        return pairs.reshape(0, 2).astype(np.int64)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0).astype(np.int64)
+
+
+def merge_channels(channel_pairs: Sequence[tuple[I64, int]]) -> tuple[I64, npt.NDArray[np.uint8]]:
+    """Union of the channels' pairs, with a bit set per pair saying which found it."""
+    parts = [p for p, _ in channel_pairs if p.shape[0]]
+    if not parts:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    allp = np.concatenate(parts)
+    bits = np.concatenate([np.full(p.shape[0], bit, dtype=np.uint8) for p, bit in channel_pairs if p.shape[0]])
+    uniq, inverse = np.unique(allp, axis=0, return_inverse=True)
+    channels = np.zeros(uniq.shape[0], dtype=np.uint8)
+    np.bitwise_or.at(channels, inverse.ravel(), bits)
+    return uniq.astype(np.int64), channels

@@ -1,0 +1,103 @@
+"""Clusters over reuse relations that do not chain.
+
+Two reuse pairs that share a document join one cluster only if their passages in
+that document overlap: A sharing one paragraph with B and B sharing another
+paragraph with C gives two clusters, {A, B} and {B, C}, each explained by the
+content its members share. Whole-document relations (near duplicates,
+containment, rewrites) cover most of each document, so copies of one story
+join naturally. ``same_story`` pairs never link documents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .config import ClusterConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A reuse pair with its passage spans in each document (normalised coordinates)."""
+
+    a: int
+    b: int
+    spans_a: tuple[tuple[int, int], ...]
+    spans_b: tuple[tuple[int, int], ...]
+
+
+WHOLE_STORY = ("near_duplicate", "containment", "paraphrase")
+
+
+def link(a: int, b: int, relation: str, passages: Sequence[Any]) -> Link:
+    """The link of a reuse pair: its passage spans, or for whole-story relations their hull."""
+    sa = [(p.a_start, p.a_end) for p in passages]
+    sb = [(p.b_start, p.b_end) for p in passages]
+    if relation in WHOLE_STORY and sa:
+        sa = [(min(s for s, _ in sa), max(e for _, e in sa))]
+        sb = [(min(s for s, _ in sb), max(e for _, e in sb))]
+    return Link(a, b, tuple(sa), tuple(sb))
+
+
+def _union_length(spans: Sequence[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e > end:
+            total += e - max(s, end)
+            end = e
+    return total
+
+
+def _overlap(x: Sequence[tuple[int, int]], y: Sequence[tuple[int, int]]) -> float:
+    """Overlap of two span sets as a share of the smaller one."""
+    size_x, size_y = _union_length(x), _union_length(y)
+    if size_x <= 0 or size_y <= 0:
+        return 0.0
+    inter = 0
+    for s1, e1 in x:
+        for s2, e2 in y:
+            inter += max(0, min(e1, e2) - max(s1, s2))
+    return inter / min(size_x, size_y)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def clusters(links: Sequence[Link], config: ClusterConfig) -> list[tuple[int, ...]]:
+    """Groups of documents, each a sorted tuple; sorted by their first member.
+
+    Links (edges) are unioned when they share a document and their spans in it
+    overlap by at least ``min_overlap``; a cluster is the documents of a group of links.
+    """
+    uf = _UnionFind(len(links))
+    by_doc: dict[int, list[tuple[int, tuple[tuple[int, int], ...]]]] = defaultdict(list)
+    for k, link in enumerate(links):
+        by_doc[link.a].append((k, link.spans_a))
+        by_doc[link.b].append((k, link.spans_b))
+    for items in by_doc.values():
+        for x in range(len(items)):
+            for y in range(x + 1, len(items)):
+                kx, sx = items[x]
+                ky, sy = items[y]
+                if uf.find(kx) != uf.find(ky) and _overlap(sx, sy) >= config.min_overlap:
+                    uf.union(kx, ky)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for k, link in enumerate(links):
+        groups[uf.find(k)].update((link.a, link.b))
+    out = sorted({tuple(sorted(g)) for g in groups.values()})
+    return out

@@ -1,0 +1,369 @@
+"""Direction of copying, the derivation tree of each cluster, and its original source.
+
+For every reuse pair in a cluster, evidence that one document was copied from the
+other is gathered piece by piece (each recorded in words an editor understands)
+and summed into one score; the probability of the direction is a logistic of it.
+Pieces, with their weights (positive means ``u`` is the source of ``v``):
+
+- publication dates: the earlier one is the source, weighted by how reliable the
+  date's origin is (record or sidecar metadata > HTML metadata);
+- credit and attribution: ``v`` credits ``u``'s publisher ("according to Euronews",
+  "(AP)", "appeared first on", "Reuters contributed") -> strong; a document with
+  its own byline or publisher credit block is more likely the original -> weak;
+- syndication markers: aggregator chrome and truncation ("Sign up to read this
+  article") mark the copy of a verbatim pair;
+- coverage asymmetry: a trimmed copy is contained in its source;
+- detail loss: within the aligned passages, a copy keeps a subset of its source's
+  names, numbers and quotes (and rounds numbers).
+
+The tree is the maximum spanning arborescence (networkx, Edmonds) over edges
+weighted by relation confidence x direction probability, with a virtual root.
+The original is the root; its confidence compares the best tree for each
+possible root, and the runner-up is named when the choice is close.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import networkx as nx
+
+from .config import LineageConfig
+
+DATE_RELIABILITY = {"record": 1.0, "sidecar": 1.0, "html_meta": 0.7, "html_text": 0.4}
+W_DATE = 2.0
+W_CREDIT = 2.5
+W_BYLINE = 0.6
+W_MARKER = 1.0
+W_COVERAGE = 2.0
+W_DETAIL = 1.2
+VIRTUAL_ROOT = -1
+_ROOT_WEIGHT = 1e-3
+
+_CREDIT_PATTERNS = (
+    re.compile(r"according to (?:the )?([A-Z][\w.&]+(?: [A-Z][\w.&]+){0,3})"),
+    re.compile(r"\((AP|AFP|Reuters|Bloomberg|dpa|PA|ANSA|EFE|Xinhua)\)"),
+    re.compile(r"(?:appeared|was published) (?:first|originally) (?:on|in|by) ([A-Z][\w.&]+(?: [A-Z][\w.&]+){0,3})"),
+    re.compile(r"([A-Z][\w.&]+(?: [A-Z][\w.&]+){0,3}) contributed to this report"),
+    re.compile(r"(?:^|\n)\s*(?:Source|Via|Originally published (?:by|in|on))\s*:?\s+([A-Z][\w.&]+(?: [A-Z][\w.&]+){0,3})"),
+)
+_BYLINE = re.compile(r"^(?:By|BY)\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s*$")
+_NAME_LINE = re.compile(r"^[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_MARKER_RULES = ("pattern:aggregator_prompt", "pattern:paywall", "pattern:sign_in", "pattern:app_prompt")
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Who a document credits: a publisher block and byline at its top, outlets it cites."""
+
+    publisher: str | None = None
+    byline: str | None = None
+    cites: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Direction:
+    """Evidence that ``u`` is the source of ``v`` (score > 0) or the reverse (< 0)."""
+
+    u: int
+    v: int
+    score: float = 0.0
+    evidence: list[tuple[float, str]] = field(default_factory=list)
+
+    def add(self, weight: float, text: str) -> None:
+        if weight != 0.0:
+            self.score += weight
+            self.evidence.append((weight, text))
+
+    @property
+    def p_forward(self) -> float:
+        return 1.0 / (1.0 + math.exp(-self.score))
+
+
+def credits(text: str) -> Credit:
+    """Publisher/byline block at the top of a document and the outlets it credits."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:15]
+    publisher = byline = None
+    for k, line in enumerate(lines):
+        m = _BYLINE.match(line)
+        if m and byline is None:
+            byline = m.group(1)
+        # "Euronews / Euronews / Shona Murray": a logo's alt text and name, then a byline.
+        if k + 1 < len(lines) and line == lines[k + 1] and len(line.split()) <= 3 and publisher is None:
+            publisher = line
+            if k + 2 < len(lines) and _NAME_LINE.match(lines[k + 2]) and byline is None:
+                byline = lines[k + 2]
+    cites: set[str] = set()
+    for rx in _CREDIT_PATTERNS:
+        for m in rx.finditer(text):
+            name = m.group(1).strip()
+            if name.split()[0] not in ("The", "A", "An", "US", "U.S", "NATO"):
+                cites.add(name)
+    return Credit(publisher, byline, tuple(sorted(cites)))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO 8601 date or datetime as naive UTC, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if d.tzinfo is not None:
+        d = d.astimezone(UTC).replace(tzinfo=None)
+    return d
+
+
+def details(text: str) -> set[str]:
+    """Specific details of a text: numbers and capitalised names (not sentence-initial)."""
+    return {m.group() for m in _NUMBER.finditer(text)} | {m.group() for m in _NAME.finditer(text)}
+
+
+def _same_outlet(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    x, y = _squash(a), _squash(b)
+    return bool(x and y) and (x == y or x in y or y in x)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def direction(u: dict[str, Any], v: dict[str, Any], pair: dict[str, Any], use_dates: bool) -> Direction:
+    """Evidence that document ``u`` is the source of ``v``.
+
+    ``u``/``v`` are per-document facts (id, published, published_source, publisher,
+    credit, markers, length); ``pair`` has the relation, scores and aligned passages
+    oriented so that ``a_text`` is ``u``'s side.
+    """
+    d = Direction(u["index"], v["index"])
+    if use_dates:
+        _date_evidence(d, u, v)
+    _credit_evidence(d, u, v)
+    _marker_evidence(d, u, v, pair["relation"])
+    _coverage_evidence(d, pair, u["id"], v["id"])
+    _detail_evidence(d, pair, u["id"], v["id"])
+    return d
+
+
+def _date_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any]) -> None:
+    du, dv = parse_date(u["published"]), parse_date(v["published"])
+    if du is None or dv is None or du == dv:
+        return
+    rel = min(DATE_RELIABILITY.get(u["published_source"] or "", 0.5), DATE_RELIABILITY.get(v["published_source"] or "", 0.5))
+    earlier, later = (u, v) if du < dv else (v, u)
+    sign = 1.0 if du < dv else -1.0
+    d.add(sign * W_DATE * rel, f"{earlier['id']} was published earlier ({earlier['published']} vs {later['published']})")
+
+
+def _credit_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any]) -> None:
+    for src, dst, sign in ((u, v, 1.0), (v, u, -1.0)):
+        names = {src["publisher"], src["credit"].publisher}
+        for cited in dst["credit"].cites:
+            if any(_same_outlet(cited, n) for n in names):
+                d.add(sign * W_CREDIT, f"{dst['id']} credits {cited}, the publisher of {src['id']}")
+                break
+        else:
+            if dst["credit"].cites and not src["credit"].cites:
+                d.add(sign * W_BYLINE, f"{dst['id']} attributes its story to {', '.join(dst['credit'].cites)}")
+    has_u = bool(u["credit"].byline or u["credit"].publisher)
+    has_v = bool(v["credit"].byline or v["credit"].publisher)
+    if has_u != has_v:
+        src, dst, sign = (u, v, 1.0) if has_u else (v, u, -1.0)
+        who = " / ".join(x for x in (src["credit"].publisher, src["credit"].byline) if x)
+        d.add(sign * W_BYLINE, f"{src['id']} carries the original credit ({who}); {dst['id']} carries none")
+
+
+def _marker_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any], relation: str) -> None:
+    weight = W_MARKER if relation in ("near_duplicate", "containment") else 0.15 * W_MARKER
+    mu, mv = u["markers"], v["markers"]
+    if mu and not mv:
+        d.add(-weight, f"{u['id']} has syndication markers ({', '.join(mu)})")
+    elif mv and not mu:
+        d.add(weight, f"{v['id']} has syndication markers ({', '.join(mv)})")
+
+
+def _coverage_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str) -> None:
+    s = pair["scores"]
+    ca, cb = s["containment_a_in_b"], s["containment_b_in_a"]
+    if pair["relation"] in ("containment", "near_duplicate", "partial_reuse") and abs(ca - cb) > 0.05:
+        # a in b: a is the trimmed copy, so b -> a; a positive score means a -> b.
+        big, small = (vid, uid) if ca > cb else (uid, vid)
+        d.add(W_COVERAGE * (cb - ca), f"{small} is contained in {big} (a trimmed copy keeps {max(ca, cb):.0%} of its text in the other)")
+
+
+def _detail_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str) -> None:
+    lost_b = lost_a = 0
+    for p in pair["passages"]:
+        da, db = details(p["a_text"]), details(p["b_text"])
+        lost_b += len(da - db)
+        lost_a += len(db - da)
+    total = lost_a + lost_b
+    if total >= 2:
+        w = W_DETAIL * (lost_b - lost_a) / (total + 2)
+        richer, poorer = (uid, vid) if w > 0 else (vid, uid)
+        d.add(w, f"in the shared passages {richer} has names/numbers that {poorer} lacks ({max(lost_a, lost_b)} vs {min(lost_a, lost_b)}): copies lose detail")
+
+
+def _facts(doc: Any, markers: Sequence[str]) -> dict[str, Any]:
+    art = doc.article
+    return {
+        "index": doc.index,
+        "id": art.id,
+        "published": art.published,
+        "published_source": art.published_source,
+        "publisher": art.publisher,
+        "credit": credits(art.text),
+        "markers": tuple(markers),
+        "length": len(doc.content),
+    }
+
+
+def _tree(nodes: Sequence[int], weights: dict[tuple[int, int], float], root: int | None) -> tuple[float, list[tuple[int, int]]]:
+    """Maximum spanning arborescence over the members with a virtual root.
+
+    With ``root`` given, only that member may hang from the virtual root.
+    """
+    g = nx.DiGraph()
+    g.add_node(VIRTUAL_ROOT)
+    for n in nodes:
+        if root is None or n == root:
+            g.add_edge(VIRTUAL_ROOT, n, weight=_ROOT_WEIGHT)
+    for (s, t), w in weights.items():
+        if root is None or t != root:
+            g.add_edge(s, t, weight=w)
+    try:
+        arb = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
+    except nx.NetworkXException:
+        return -math.inf, []
+    edges = sorted((s, t) for s, t in arb.edges() if s != VIRTUAL_ROOT)
+    return sum(weights[e] for e in edges) + _ROOT_WEIGHT, edges
+
+
+def build_lineage(group: tuple[int, ...], docs: Sequence[Any], pairs: dict[tuple[int, int], dict[str, Any]], config: LineageConfig) -> dict[str, Any]:
+    """The derivation tree of one cluster, its original source and notes.
+
+    Args:
+        group: member document indexes.
+        docs: all documents (``Document``), indexed by position.
+        pairs: reuse pairs keyed by (a, b) index, each with relation, confidence, scores, passages.
+        config: lineage settings.
+    """
+    facts = {i: _facts(docs[i], sorted({s.rule.split(":", 1)[1] for s in docs[i].stripped if s.rule in _MARKER_RULES})) for i in group}
+    members = set(group)
+    directions: dict[tuple[int, int], Direction] = {}
+    weights: dict[tuple[int, int], float] = {}
+    for (a, b), pair in pairs.items():
+        if a not in members or b not in members:
+            continue
+        dr = direction(facts[a], facts[b], pair, config.use_dates)
+        directions[(a, b)] = dr
+        p = dr.p_forward
+        weights[(a, b)] = pair["confidence"] * p
+        weights[(b, a)] = pair["confidence"] * (1.0 - p)
+    _, best_edges = _tree(group, weights, None)
+    roots = sorted(set(group) - {t for _, t in best_edges})
+    root_scores = {r: _tree(group, weights, r)[0] for r in group}
+    ranked = sorted(root_scores.items(), key=lambda kv: (-kv[1], facts[kv[0]]["id"]))
+    original = roots[0] if len(roots) == 1 else ranked[0][0]
+    probs = _softmax([s for _, s in ranked], temperature=0.25)
+    conf = dict(zip([r for r, _ in ranked], probs, strict=True))
+    runner_up = next((r for r, _ in ranked if r != original), None)
+    close = runner_up is not None and conf[original] - conf[runner_up] < config.close_margin
+    edges = [_edge(s, t, directions, pairs, facts) for s, t in best_edges]
+    credit = facts[original]["credit"]
+    return {
+        "original": facts[original]["id"],
+        "original_confidence": conf[original],
+        "original_credit": {"publisher": credit.publisher or facts[original]["publisher"], "byline": credit.byline, "cites": list(credit.cites)},
+        "runner_up": facts[runner_up]["id"] if close and runner_up is not None else None,
+        "close_call": close,
+        "edges": sorted(edges, key=lambda e: (e["source"], e["derived"])),
+        "unseen_sources": _unseen(best_edges, pairs, facts, docs),
+    }
+
+
+def _softmax(scores: Sequence[float], temperature: float) -> list[float]:
+    finite = [s for s in scores if s != -math.inf]
+    top = max(finite) if finite else 0.0
+    ex = [math.exp((s - top) / temperature) if s != -math.inf else 0.0 for s in scores]
+    total = sum(ex) or 1.0
+    return [e / total for e in ex]
+
+
+def _edge(s: int, t: int, directions: dict[tuple[int, int], Direction], pairs: dict[tuple[int, int], dict[str, Any]], facts: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    key = (min(s, t), max(s, t))
+    dr = directions[key]
+    forward = s == key[0]
+    p = dr.p_forward if forward else 1.0 - dr.p_forward
+    pair = pairs[key]
+    ev = [f"{pair['relation'].replace('_', ' ')} (relation confidence {pair['confidence']:.2f})"]
+    for w, text in sorted(dr.evidence, key=lambda e: -abs(e[0])):
+        agrees = (w > 0) == forward
+        ev.append(("supports: " if agrees else "against: ") + text)
+    if len(ev) == 1:
+        ev.append("no direction evidence: direction is a guess")
+    return {"source": facts[s]["id"], "derived": facts[t]["id"], "relation": pair["relation"], "confidence": p * pair["confidence"], "evidence": ev}
+
+
+def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str, Any]], facts: dict[int, dict[str, Any]], docs: Sequence[Any]) -> list[dict[str, Any]]:
+    """Siblings that share content their common parent lacks: a fuller, unseen version.
+
+    A sentence of sibling x counts when its best match in sibling y is similar
+    (TF-IDF cosine >= 0.3) and clearly better than its best match in the parent.
+    """
+    children: dict[int, list[int]] = {}
+    for s, t in edges:
+        children.setdefault(s, []).append(t)
+    out: list[dict[str, Any]] = []
+    for parent, kids in sorted(children.items()):
+        kids = sorted(kids)
+        for i, x in enumerate(kids):
+            for y in kids[i + 1 :]:
+                if (min(x, y), max(x, y)) not in pairs:
+                    continue
+                found = _beyond_parent(docs[x], docs[y], docs[parent])
+                if not found:
+                    continue
+                ids = sorted([facts[x]["id"], facts[y]["id"]])
+                sample = '" / "'.join(" ".join(f.split())[:120] for f in found[:3])
+                out.append(
+                    {
+                        "members": ids,
+                        "reason": f"{ids[0]} and {ids[1]} share content that {facts[parent]['id']} lacks "
+                        f"(\"{sample}\"): they may derive from a fuller version of {facts[parent]['id']}'s story",
+                        "confidence": min(1.0, 0.4 + 0.15 * len(found)),
+                    }
+                )
+    return out
+
+
+def _beyond_parent(x: Any, y: Any, parent: Any) -> list[str]:
+    """Sentences of x matched in y but not in the parent, best margin first (quotes excluded)."""
+    from sklearn.preprocessing import normalize as l2
+
+    from .normalize import quote_mask, sentences
+    from .vectorize import term_counts
+
+    def sents(doc: Any) -> list[str]:
+        mask = quote_mask(doc.content)
+        return [doc.content[a:b] for a, b in sentences(doc.content) if mask[a:b].mean() < 0.5 and len(doc.content[a:b].split()) >= 6]
+
+    sx, sy, sp = sents(x), sents(y), sents(parent)
+    if not sx or not sy:
+        return []
+    vec = l2(term_counts(sx + sy + sp))
+    vx, vy, vp = vec[: len(sx)], vec[len(sx) : len(sx) + len(sy)], vec[len(sx) + len(sy) :]
+    best_y = (vx @ vy.T).toarray().max(axis=1)
+    best_p = (vx @ vp.T).toarray().max(axis=1) if sp else [0.0] * len(sx)
+    scored = [(by - bp, k) for k, (by, bp) in enumerate(zip(best_y, best_p, strict=True)) if by >= 0.3 and by - bp >= 0.15]
+    return [sx[k] for _, k in sorted(scored, key=lambda t: (-t[0], t[1]))]

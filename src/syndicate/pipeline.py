@@ -1,0 +1,222 @@
+"""The only place stages are chained: ``run(path, config) -> Report``."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from . import (
+    __version__,
+    boilerplate,
+    candidates,
+    cluster,
+    ingest,
+    lineage,
+    normalize,
+    relation,
+    shingle,
+    sketch,
+    vectorize,
+    verify,
+)
+from .config import RunConfig
+from .errors import InputError
+from .report import Report, build_report, pair_entry
+from .types import Article, Document, Skipped
+
+T = TypeVar("T")
+_LIBRARIES = ("datasketch", "scikit-learn", "numpy", "scipy", "click", "trafilatura", "networkx")
+
+
+@dataclass(slots=True)
+class _Clock:
+    """Seconds per stage (reported only when timings are asked for)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def _progress(items: Iterable[T], desc: str, total: int, enabled: bool) -> Iterable[T]:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    bar: Iterable[T] = tqdm(items, desc=desc, total=total, unit="doc", leave=False, file=sys.stderr)
+    return bar
+
+
+def tool_info() -> dict[str, Any]:
+    """Name, version and library versions recorded in every report."""
+    libs: dict[str, str | None] = {}
+    for name in _LIBRARIES:
+        try:
+            libs[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            libs[name] = None
+    return {"name": "syndicate", "version": __version__, "python": platform.python_version(), "libraries": libs}
+
+
+def prepare(
+    articles: Iterable[Article], config: RunConfig, progress: bool
+) -> tuple[list[Document], list[Skipped]]:
+    """Normalise, strip chrome; documents with no text left are skipped as ``empty``."""
+    normed = []
+    skipped: list[Skipped] = []
+    arts = list(articles)
+    for art in _progress(arts, "normalise", len(arts), progress):
+        norm = normalize.normalize(art.text)
+        if not norm.text.strip():
+            skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
+            continue
+        normed.append((art, norm))
+    chrome = boilerplate.recurring_lines([n.text for _, n in normed], config.boilerplate)
+    docs: list[Document] = []
+    for art, norm in normed:
+        content, stripped = boilerplate.strip(norm, chrome, config.boilerplate)
+        if not any(ch.isalnum() for ch in content):
+            skipped.append(Skipped(art.path, "empty", "only publisher chrome after cleaning"))
+            continue
+        docs.append(Document(len(docs), art, norm, content, stripped))
+    return docs, skipped
+
+
+def _views(docs: list[Document], config: RunConfig, progress: bool) -> list[verify.DocView]:
+    views = []
+    for d in _progress(docs, "shingle", len(docs), progress):
+        quotes = normalize.quote_mask(d.content)
+        sents = normalize.sentences(d.content)
+        doc_phrases, sentence_phrases = verify.phrases(d.content, quotes, sents)
+        views.append(
+            verify.DocView(
+                d.content, shingle.shingle(d.content, quotes, config.shingle), quotes, sents, doc_phrases, sentence_phrases
+            )
+        )
+    return views
+
+
+def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np.float64]:
+    """Each document's median TF-IDF cosine to its neighbours: its same-story baseline."""
+    out = np.zeros(len(neighbors))
+    for i, nb in enumerate(neighbors):
+        if nb:
+            pairs = np.asarray([(i, j) for j in nb], dtype=np.int64)
+            out[i] = float(np.median(vectorize.row_cosines(x, pairs)))
+    return out
+
+
+def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
+    """Scan a folder (or JSONL file) and return the report.
+
+    Raises:
+        InputError: the path is missing or holds no readable article.
+    """
+    clock = _Clock()
+    progress = config.progress
+    with clock.stage("ingest"):
+        result = ingest.read_corpus(path, config.ingest)
+    with clock.stage("normalise"):
+        docs, empty = prepare(result.articles, config, progress)
+    skipped = sorted([*result.skipped, *empty], key=lambda s: (s.path, s.reason))
+    if not docs:
+        raise InputError(
+            f"no readable article in {path}: {result.files_seen} files looked at, "
+            f"{len(skipped)} skipped (use --format text to see why)"
+            if result.files_seen
+            else f"no readable article in {path}: the folder holds no files syndicate reads"
+        )
+    with clock.stage("shingle"):
+        views = _views(docs, config, progress)
+        sets = [v.shingled.unique for v in views]
+    with clock.stage("sketch"):
+        sigs = sketch.signatures(sets, config.sketch)
+    with clock.stage("candidates"):
+        bands, rows = candidates.lsh_params(config.candidates, config.sketch.num_perm)
+        lsh, capped = candidates.lsh_pairs(sigs, bands, rows, config.candidates.max_bucket)
+        anchors, pruned = candidates.anchor_pairs(sets, config.candidates)
+        counts = vectorize.term_counts([d.content for d in docs])
+        model = vectorize.fit(counts)
+        x = vectorize.weigh(counts, model)
+        tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
+        pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
+    with clock.stage("verify"):
+        matches = _verify(docs, views, sigs, x, model, pairs, channels, neighbors, config, progress)
+    with clock.stage("cluster"):
+        links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
+        groups = cluster.clusters(links, config.cluster)
+    entries = {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches}
+    with clock.stage("lineage"):
+        reuse = {k: e for k, e in entries.items() if e["relation"] in relation.REUSE}
+        cluster_entries = []
+        for k, g in enumerate(groups, start=1):
+            entry: dict[str, Any] = {"id": f"c{k}", "members": [docs[i].article.id for i in g]}
+            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage))
+            cluster_entries.append(entry)
+    stats: dict[str, Any] = {
+        "files_seen": result.files_seen,
+        "documents": len(docs),
+        "skipped": len(skipped),
+        "candidate_pairs": int(pairs.shape[0]),
+        "candidates_by_channel": {
+            "lsh": int(lsh.shape[0]),
+            "anchors": int(anchors.shape[0]),
+            "tfidf": int(tf_pairs.shape[0]),
+        },
+        "pruned_anchors": pruned,
+        "capped_buckets": capped,
+        "pairs": len(matches),
+        "reuse_pairs": sum(1 for _, rel, _ in matches if rel in relation.REUSE),
+        "clusters": len(groups),
+    }
+    if timings:
+        stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
+    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (bands, rows))
+
+
+def _verify(
+    docs: list[Document],
+    views: list[verify.DocView],
+    sigs: Any,
+    x: Any,
+    model: vectorize.TfidfModel,
+    pairs: npt.NDArray[np.int64],
+    channels: npt.NDArray[np.uint8],
+    neighbors: tuple[tuple[int, ...], ...],
+    config: RunConfig,
+    progress: bool,
+) -> list[tuple[verify.Match, str, float]]:
+    baselines = _baselines(x, neighbors)
+    cos = vectorize.row_cosines(x, pairs)
+    partners: list[set[int]] = [set(nb) for nb in neighbors]
+    for i, j in pairs.tolist():
+        partners[i].add(j)
+        partners[j].add(i)
+    index = verify.sentence_index(views, model)
+    background = verify.Background(index, [tuple(sorted(p)) for p in partners])
+    df = verify.hash_df([v.shingled.unique for v in views])
+    phrase_df = verify.hash_df([v.phrases for v in views])
+    out: list[tuple[verify.Match, str, float]] = []
+    rows: Callable[[], Iterable[tuple[int, list[int]]]] = lambda: enumerate(pairs.tolist())  # noqa: E731
+    for k, (a, b) in _progress(rows(), "verify", int(pairs.shape[0]), progress):
+        m = verify.score_pair(
+            a, b, int(channels[k]), views, sigs, float(cos[k]), baselines, df, phrase_df, index, background,
+            config.shingle.n, config.align,
+        )
+        rel, conf = relation.classify(m.scores, config.relation)
+        if rel == "same_story" and m.scores["tfidf_cosine"] < config.candidates.tfidf_min_cosine:
+            continue
+        out.append((m, rel, conf))
+    return out

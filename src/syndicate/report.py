@@ -1,0 +1,251 @@
+"""The report: its typed form, its JSON form (schema shipped as package data), and text.
+
+The JSON is deterministic: keys in a fixed order, lists sorted, floats rounded
+to 4 decimals, no timings unless asked for (``timings=True``), so the same input
+gives a byte-identical report whatever the file order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4) + 0.0  # +0.0 folds -0.0
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_round(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A scan's result; ``to_dict()`` is the JSON report, ``to_text()`` the editor's summary."""
+
+    tool: dict[str, Any]
+    parameters: dict[str, Any]
+    documents: list[dict[str, Any]]
+    pairs: list[dict[str, Any]]
+    clusters: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    stats: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (see ``syndicate schema``)."""
+        out: dict[str, Any] = _round(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "tool": self.tool,
+                "parameters": self.parameters,
+                "documents": self.documents,
+                "pairs": self.pairs,
+                "clusters": self.clusters,
+                "skipped": self.skipped,
+                "stats": self.stats,
+            }
+        )
+        return out
+
+    def to_json(self) -> str:
+        """Deterministic JSON text of the report, newline-terminated."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def reuse_pairs(self) -> list[dict[str, Any]]:
+        """Pairs whose relation is a kind of reuse (not ``same_story``)."""
+        return [p for p in self.pairs if p["relation"] != "same_story"]
+
+    def to_text(self) -> str:
+        """A short summary for a terminal."""
+        return render_text(self.to_dict())
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped in the package."""
+    text = resources.files("syndicate").joinpath("schema/report.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def validate(report: dict[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` if the report does not match the schema."""
+    import jsonschema
+
+    jsonschema.validate(report, schema())
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _tree_lines(cluster: dict[str, Any]) -> list[str]:
+    """The derivation tree of a cluster drawn with box characters."""
+    edges = cluster.get("edges") or []
+    children: dict[str, list[dict[str, Any]]] = {}
+    for e in edges:
+        children.setdefault(e["source"], []).append(e)
+    derived = {e["derived"] for e in edges}
+    roots = [m for m in cluster["members"] if m not in derived]
+    lines: list[str] = []
+
+    def walk(node: str, prefix: str, edge: dict[str, Any] | None, last: bool, top: bool) -> None:
+        label = node if edge is None else f"{node}  ({edge['confidence']:.2f})"
+        if top:
+            lines.append(f"      {label}")
+        else:
+            lines.append(f"      {prefix}{'└── ' if last else '├── '}{label}")
+        kids = sorted(children.get(node, []), key=lambda e: e["derived"])
+        for k, e in enumerate(kids):
+            ext = "" if top else ("    " if last else "│   ")
+            walk(e["derived"], prefix + ext, e, k == len(kids) - 1, False)
+
+    for r in roots:
+        walk(r, "", None, True, True)
+    for u in cluster.get("unseen_sources") or []:
+        lines.append(f"      (unseen common source of {', '.join(u['members'])}: {u['reason']})")
+    return lines
+
+
+def render_text(r: dict[str, Any]) -> str:
+    """Render a report dict as the terminal summary."""
+    out: list[str] = []
+    docs = {d["id"]: d for d in r["documents"]}
+    reuse = [p for p in r["pairs"] if p["relation"] != "same_story"]
+    same = len(r["pairs"]) - len(reuse)
+    out.append(
+        f"{r['tool']['name']} {r['tool']['version']}: {len(r['documents'])} documents, "
+        f"{len(r['skipped'])} skipped, {len(reuse)} reuse pairs, {len(r['clusters'])} clusters"
+    )
+    if reuse:
+        out.append("")
+        out.append("Reuse pairs:")
+        for p in reuse:
+            s = p["scores"]
+            out.append(
+                f"  {p['a']}  <->  {p['b']}   {p['relation']} (confidence {p['confidence']:.2f}); "
+                f"jaccard {s['jaccard']:.2f}, tf-idf cosine {s['tfidf_cosine']:.2f}, "
+                f"{len(p.get('passages', []))} shared passages"
+            )
+    for c in r["clusters"]:
+        out.append("")
+        head = f"Cluster {c['id']}: {', '.join(c['members'])}"
+        if c.get("original"):
+            orig = docs.get(c["original"], {})
+            credit = f", {orig.get('publisher')}" if orig.get("publisher") else ""
+            head += f"\n    original source: {c['original']}{credit} (confidence {c['original_confidence']:.2f})"
+            if c.get("runner_up"):
+                head += f"; close call, runner-up {c['runner_up']}"
+        out.append(head)
+        out.extend(_tree_lines(c))
+    if same:
+        out.append("")
+        out.append(f"{same} same-story pairs (same event, no evidence of reuse).")
+    if r["skipped"]:
+        out.append("")
+        out.append("Skipped:")
+        for s in r["skipped"]:
+            out.append(f"  {s['path']}: {s['reason']}" + (f" ({s['detail']})" if s.get("detail") else ""))
+    return "\n".join(out) + "\n"
+
+
+_CHANNELS = ((1, "lsh"), (2, "anchors"), (4, "tfidf"))
+
+
+def _document_entry(doc: Any) -> dict[str, Any]:
+    art = doc.article
+    return {
+        "id": art.id,
+        "path": art.path,
+        "format": art.format,
+        "span_basis": art.span_basis,
+        "encoding": art.encoding,
+        "title": art.title,
+        "publisher": art.publisher,
+        "author": art.author,
+        "url": art.url,
+        "published": art.published,
+        "published_source": art.published_source,
+        "length": len(art.text),
+        "stripped": [{"start": s.start, "end": s.end, "rule": s.rule, "text": s.text} for s in doc.stripped],
+    }
+
+
+def _passage_entry(p: Any, da: Any, db: Any) -> dict[str, Any]:
+    a_s, a_e = da.norm.original_span(p.a_start, p.a_end)
+    b_s, b_e = db.norm.original_span(p.b_start, p.b_end)
+    return {
+        "kind": p.kind,
+        "a_start": a_s,
+        "a_end": a_e,
+        "b_start": b_s,
+        "b_end": b_e,
+        "similarity": p.similarity,
+        "a_text": da.article.text[a_s:a_e],
+        "b_text": db.article.text[b_s:b_e],
+    }
+
+
+def pair_entry(m: Any, rel: str, conf: float, docs: list[Any]) -> dict[str, Any]:
+    """The report entry of one scored pair (ids, relation, scores, passages in original offsets)."""
+    da, db = docs[m.a], docs[m.b]
+    return {
+        "a": da.article.id,
+        "b": db.article.id,
+        "relation": rel,
+        "confidence": conf,
+        "channels": [name for bit, name in _CHANNELS if m.channels & bit],
+        "scores": dict(sorted(m.scores.items())),
+        "passages": [_passage_entry(p, da, db) for p in m.passages] if rel != "same_story" else [],
+    }
+
+
+def build_report(
+    docs: list[Any],
+    pairs: list[dict[str, Any]],
+    clusters: list[dict[str, Any]],
+    skipped: list[Any],
+    stats: dict[str, Any],
+    tool: dict[str, Any],
+    config: Any,
+    bands_rows: tuple[int, int],
+) -> Report:
+    """Assemble the report from the stages' outputs (pairs and clusters already in report form)."""
+    parameters = config.to_dict()
+    parameters["minhash"] = {
+        "library": "datasketch",
+        "scheme": config.sketch.scheme,
+        "num_perm": config.sketch.num_perm,
+        "seed": config.sketch.seed,
+        "bands": bands_rows[0],
+        "rows": bands_rows[1],
+        "shingle_hash": "blake2b-64 per token; n-gram: multiply-add chain + murmur3 fmix64",
+    }
+    return Report(
+        tool=tool,
+        parameters=parameters,
+        documents=[_document_entry(d) for d in docs],
+        pairs=sorted(pairs, key=lambda p: (p["a"], p["b"])),
+        clusters=clusters,
+        skipped=[{"path": s.path, "reason": s.reason, "detail": s.detail} for s in skipped],
+        stats=stats,
+    )

@@ -1,0 +1,269 @@
+"""Scores for each candidate pair, and the passages behind them.
+
+Per pair: exact and estimated Jaccard of shingle sets, containment in each
+direction, TF-IDF cosine and how far it stands above each document's usual
+similarity to its neighbours (the same-story baseline), pair-exclusive shared
+phrasing (shingles that only these two documents have in the whole corpus),
+quote share, passage coverage of each side, and sentence-alignment statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from . import vectorize
+from .align import (
+    RawPassage,
+    coverage,
+    merge_passages,
+    paraphrase_passages,
+    sentence_weights,
+    verbatim_passages,
+)
+from .config import AlignConfig
+from .shingle import Shingled, ngram_hashes, token_hash
+from .sketch import jaccard_estimate
+
+F64 = npt.NDArray[np.float64]
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DocView:
+    """What verification needs of one document (normalised coordinates)."""
+
+    content: str
+    shingled: Shingled
+    quotes: npt.NDArray[np.bool_]
+    sentences: list[tuple[int, int]]
+    phrases: U64  # distinct hashes of stem bigrams outside quotations
+    sentence_phrases: tuple[U64, ...]  # the same, per sentence
+
+
+def _bigram_hashes(text: str) -> U64:
+    words = vectorize.wording_stems(text)
+    if len(words) < 2:
+        return np.zeros(0, dtype=np.uint64)
+    th = np.fromiter((token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.unique(ngram_hashes(th, 2))
+
+
+def phrases(
+    content: str, quotes: npt.NDArray[np.bool_], sentences: list[tuple[int, int]]
+) -> tuple[U64, tuple[U64, ...]]:
+    """Hashes of wording bigrams (lowercase content words, stemmed) of the narration, quotes blanked.
+
+    Per document and per sentence. Bigrams are formed over the wording words only,
+    so "best served" survives a name in between being changed.
+    """
+    narration = "".join(" " if q else ch for ch, q in zip(content, quotes.tolist(), strict=True))
+    per_sentence = tuple(_bigram_hashes(narration[s:e]) for s, e in sentences)
+    doc = np.unique(np.concatenate(per_sentence)) if per_sentence else np.zeros(0, dtype=np.uint64)
+    return doc, per_sentence
+
+
+def rare_phrase_matrix(
+    da: DocView, db: DocView, phrase_df: tuple[U64, npt.NDArray[np.int64]], max_df: int = 3
+) -> F64:
+    """Per sentence pair, the rarity-weighted count of rare phrases both sentences contain.
+
+    A phrase is rare when at most ``max_df`` documents of the corpus contain it;
+    it weighs ``1 / (df - 1)``.
+    """
+    out = np.zeros((len(da.sentences), len(db.sentences)))
+    shared = np.intersect1d(da.phrases, db.phrases, assume_unique=True)
+    if shared.shape[0] == 0:
+        return out
+    dfs = _df_of(shared, *phrase_df)
+    rare = shared[dfs <= max_df]
+    if rare.shape[0] == 0:
+        return out
+    weight = dict(zip(rare.tolist(), (1.0 / np.maximum(dfs[dfs <= max_df] - 1, 1)).tolist(), strict=True))
+    where_b: dict[int, list[int]] = {}
+    for j, ph in enumerate(db.sentence_phrases):
+        for h in np.intersect1d(ph, rare, assume_unique=True).tolist():
+            where_b.setdefault(h, []).append(j)
+    for i, ph in enumerate(da.sentence_phrases):
+        for h in np.intersect1d(ph, rare, assume_unique=True).tolist():
+            for j in where_b.get(h, ()):
+                out[i, j] += weight[h]
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Match:
+    """A scored candidate pair ``a < b`` (document indexes)."""
+
+    a: int
+    b: int
+    channels: int
+    scores: dict[str, float]
+    passages: list[RawPassage] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SentenceIndex:
+    """Sentence vectors of all documents, rows grouped per document."""
+
+    words: sp.csr_matrix
+    offsets: npt.NDArray[np.int64]  # rows of doc d: offsets[d]:offsets[d+1]
+
+    def rows(self, d: int) -> slice:
+        return slice(int(self.offsets[d]), int(self.offsets[d + 1]))
+
+
+def sentence_index(docs: Sequence[DocView], model: vectorize.TfidfModel) -> SentenceIndex:
+    """TF-IDF vectors (stems and stem bigrams, corpus IDF) of every sentence."""
+    texts: list[str] = []
+    offsets = [0]
+    for d in docs:
+        texts.extend(d.content[s:e] for s, e in d.sentences)
+        offsets.append(len(texts))
+    if not texts:
+        return SentenceIndex(sp.csr_matrix((0, 1)), np.asarray(offsets, dtype=np.int64))
+    words = vectorize.weigh(vectorize.term_counts(texts), model)
+    return SentenceIndex(words.tocsr(), np.asarray(offsets, dtype=np.int64))
+
+
+def sentence_similarity(index: SentenceIndex, a: int, b: int) -> F64:
+    """TF-IDF cosine of every sentence of ``a`` with every sentence of ``b``."""
+    ra, rb = index.rows(a), index.rows(b)
+    out: F64 = (index.words[ra] @ index.words[rb].T).toarray()
+    return out
+
+
+class Background:
+    """Per document and neighbour, each sentence's best similarity to that neighbour.
+
+    The background of a sentence for a pair (a, b) is the median of its best
+    similarity to a's other neighbours: what the event's usual coverage shares.
+    """
+
+    def __init__(self, index: SentenceIndex, neighbors: Sequence[Sequence[int]]) -> None:
+        self._index = index
+        self._neighbors = neighbors
+        self._best: dict[tuple[int, int], F64] = {}
+
+    def best(self, a: int, d: int) -> F64:
+        key = (a, d)
+        if key not in self._best:
+            sim = sentence_similarity(self._index, a, d)
+            self._best[key] = sim.max(axis=1) if sim.shape[1] else np.zeros(sim.shape[0])
+        return self._best[key]
+
+    def of(self, a: int, exclude: int) -> F64:
+        others = [d for d in self._neighbors[a] if d != exclude]
+        n = int(self._index.offsets[a + 1] - self._index.offsets[a])
+        if not others:
+            return np.zeros(n)
+        med: F64 = np.median(np.stack([self.best(a, d) for d in others]), axis=0)
+        return med
+
+
+def hash_df(sets: Sequence[U64]) -> tuple[U64, npt.NDArray[np.int64]]:
+    """Corpus document frequency of every distinct hash (sorted hashes, counts): mergeable counts."""
+    if not sets:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    hashes, counts = np.unique(np.concatenate(sets), return_counts=True)
+    return hashes, counts.astype(np.int64)
+
+
+def _df_of(values: U64, df_hashes: U64, df_counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    pos = np.searchsorted(df_hashes, values)
+    out: npt.NDArray[np.int64] = df_counts[np.minimum(pos, df_counts.shape[0] - 1)]
+    return out
+
+
+def _rare_shared(pa: U64, pb: U64, phrase_df: tuple[U64, npt.NDArray[np.int64]]) -> float:
+    """Shared narration phrases weighted by rarity (1 / (df - 1)), per 100 phrases of the shorter.
+
+    A phrase only these two documents have counts 1; one that three documents
+    share counts 1/2, and so on: shared event vocabulary fades, shared wording stays.
+    """
+    smaller = min(pa.shape[0], pb.shape[0])
+    if smaller == 0:
+        return 0.0
+    shared = np.intersect1d(pa, pb, assume_unique=True)
+    if shared.shape[0] == 0:
+        return 0.0
+    dfs = _df_of(shared, *phrase_df).astype(np.float64)
+    return float(100.0 * np.sum(1.0 / np.maximum(dfs - 1.0, 1.0)) / smaller)
+
+
+def _words_in(passages: list[RawPassage], text: str, side: str, kinds: set[str]) -> int:
+    total = 0
+    for p in passages:
+        if p.kind in kinds:
+            s, e = (p.a_start, p.a_end) if side == "a" else (p.b_start, p.b_end)
+            total += len(text[s:e].split())
+    return total
+
+
+def score_pair(
+    a: int,
+    b: int,
+    channels: int,
+    docs: Sequence[DocView],
+    sigs: U64,
+    tfidf_cos: float,
+    baselines: F64,
+    df: tuple[U64, npt.NDArray[np.int64]],
+    phrase_df: tuple[U64, npt.NDArray[np.int64]],
+    index: SentenceIndex,
+    background: Background,
+    n: int,
+    config: AlignConfig,
+) -> Match:
+    """All scores and passages of one candidate pair."""
+    da, db = docs[a], docs[b]
+    ua, ub = da.shingled.unique, db.shingled.unique
+    shared = np.intersect1d(ua, ub, assume_unique=True)
+    union = ua.shape[0] + ub.shape[0] - shared.shape[0]
+    exclusive = int(np.count_nonzero(_df_of(shared, *df) == 2)) if shared.shape[0] else 0
+    quoted_a = np.unique(da.shingled.shingles[da.shingled.quoted])
+    is_quoted = np.isin(shared, quoted_a, assume_unique=True)
+    quote_shared = int(is_quoted.sum())
+    exclusive_quoted = int(np.count_nonzero(is_quoted & (_df_of(shared, *df) == 2))) if shared.shape[0] else 0
+    rare_phrases = _rare_shared(da.phrases, db.phrases, phrase_df)
+
+    verbatim = verbatim_passages(da.shingled, db.shingled, n, da.quotes, config)
+    sim = sentence_similarity(index, a, b)
+    anchors = rare_phrase_matrix(da, db, phrase_df)
+    weights = sentence_weights(sim, background.of(a, b), background.of(b, a), anchors, config)
+    para, unordered = paraphrase_passages(da.sentences, db.sentences, sim, weights, da.quotes)
+    passages = merge_passages(verbatim, para)
+
+    narration = {"verbatim", "near_verbatim", "paraphrase"}
+    len_a, len_b = max(1, len(da.content.strip())), max(1, len(db.content.strip()))
+    para_narr = [p for p in para if p.kind == "paraphrase"]
+    scores = {
+        "jaccard": shared.shape[0] / union if union else 0.0,
+        "jaccard_estimate": jaccard_estimate(sigs[a], sigs[b]),
+        "containment_a_in_b": shared.shape[0] / ua.shape[0] if ua.shape[0] else 0.0,
+        "containment_b_in_a": shared.shape[0] / ub.shape[0] if ub.shape[0] else 0.0,
+        "tfidf_cosine": tfidf_cos,
+        "tfidf_excess": tfidf_cos - 0.5 * (baselines[a] + baselines[b]),
+        "shared_shingles": float(shared.shape[0]),
+        "exclusive_shared": float(exclusive),
+        "exclusive_share": exclusive / shared.shape[0] if shared.shape[0] else 0.0,
+        "quote_share": quote_shared / shared.shape[0] if shared.shape[0] else 0.0,
+        "coverage_a": coverage([(p.a_start, p.a_end) for p in passages], len_a),
+        "coverage_b": coverage([(p.b_start, p.b_end) for p in passages], len_b),
+        "verbatim_coverage_a": coverage([(p.a_start, p.a_end) for p in verbatim if p.kind != "quote"], len_a),
+        "verbatim_coverage_b": coverage([(p.b_start, p.b_end) for p in verbatim if p.kind != "quote"], len_b),
+        "narration_coverage_a": coverage([(p.a_start, p.a_end) for p in passages if p.kind in narration], len_a),
+        "narration_coverage_b": coverage([(p.b_start, p.b_end) for p in passages if p.kind in narration], len_b),
+        "verbatim_words": float(_words_in(verbatim, da.content, "a", {"verbatim", "near_verbatim"})),
+        "quote_words": float(_words_in(passages, da.content, "a", {"quote"})),
+        "exclusive_quoted": float(exclusive_quoted),
+        "rare_phrase_density": rare_phrases,
+        "paraphrase_sentences": float(len(para_narr)),
+        "aligned_sentences": float(len(para)),
+        "order_preservation": len(para) / unordered if unordered else 0.0,
+    }
+    return Match(a, b, channels, scores, passages)

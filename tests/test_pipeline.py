@@ -1,0 +1,159 @@
+"""End-to-end behaviour on the seeds and property tests over generated folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import syndicate
+from syndicate.report import validate
+
+from .conftest import SEEDS
+
+SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
+REUSE = {"near_duplicate", "containment", "partial_reuse", "paraphrase"}
+
+
+def _short(report: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(p["a"][:3], p["b"][:3]): p["relation"] for p in report["pairs"]}
+
+
+def test_seeds_report_validates(seeds_report: dict[str, Any]) -> None:
+    validate(seeds_report)
+    assert [d["id"][:3] for d in seeds_report["documents"]] == ["000", "001", "002", "003", "004"]
+    assert seeds_report["skipped"] == []
+
+
+def test_seeds_reuse_pairs(seeds_report: dict[str, Any]) -> None:
+    rel = _short(seeds_report)
+    assert rel[("000", "002")] in REUSE
+    assert rel[("001", "002")] in REUSE
+    for (a, b), r in rel.items():
+        if "004" in (a, b):
+            assert r not in REUSE, (a, b, r)
+
+
+def test_seeds_passages_point_into_files(seeds_report: dict[str, Any]) -> None:
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    n = 0
+    for pair in seeds_report["pairs"]:
+        for p in pair["passages"]:
+            assert texts[pair["a"]][p["a_start"] : p["a_end"]] == p["a_text"]
+            assert texts[pair["b"]][p["b_start"] : p["b_end"]] == p["b_text"]
+            n += 1
+    assert n > 0
+
+
+def test_seeds_chrome_stripped(seeds_report: dict[str, Any]) -> None:
+    docs = {d["id"][:3]: d for d in seeds_report["documents"]}
+    stripped_002 = " ".join(s["text"] for s in docs["002"]["stripped"])
+    assert "Sign up to read this article" in stripped_002
+    assert "Get all your news in one place" in stripped_002
+    assert "Related Stories" in " ".join(s["text"] for s in docs["000"]["stripped"])
+    assert not any("NATO" in s["text"] for d in docs.values() for s in d["stripped"])
+
+
+def test_seeds_lineage(seeds_report: dict[str, Any]) -> None:
+    (cluster,) = [c for c in seeds_report["clusters"] if any(m.startswith("002") for m in c["members"])]
+    members = {m[:3] for m in cluster["members"]}
+    assert {"000", "001", "002"} <= members and "004" not in members
+    assert cluster["original"].startswith("002")
+    assert cluster["original_credit"]["publisher"] == "Euronews"
+    assert cluster["original_credit"]["byline"] == "Shona Murray"
+    edges = {(e["source"][:3], e["derived"][:3]): e for e in cluster["edges"]}
+    assert ("002", "000") in edges and ("002", "001") in edges
+    for (s, d), e in edges.items():
+        if "003" in (s, d):
+            assert e["confidence"] < 0.5, "003 may join only through a low-confidence edge"
+    notes = " ".join(u["reason"] for u in cluster["unseen_sources"])
+    assert "Article 3" in notes
+
+
+def _lineage_is_forest(report: dict[str, Any]) -> None:
+    for c in report["clusters"]:
+        parents: dict[str, str] = {}
+        for e in c["edges"]:
+            assert e["derived"] not in parents, "a document has two parents"
+            parents[e["derived"]] = e["source"]
+        for m in c["members"]:
+            seen = set()
+            node = m
+            while node in parents:
+                assert node not in seen, "cycle"
+                seen.add(node)
+                node = parents[node]
+
+
+def test_seeds_lineage_is_forest(seeds_report: dict[str, Any]) -> None:
+    _lineage_is_forest(seeds_report)
+
+
+def _scan_dir(files: dict[str, str], order: list[str] | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in order or list(files):
+            Path(tmp, name).write_text(files[name], encoding="utf-8")
+        return syndicate.scan(tmp).to_dict()
+
+
+def _seed_texts() -> dict[str, str]:
+    return {name: (SEEDS / name).read_text(encoding="utf-8") for name in SEED_FILES}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SEED_FILES), st.text(alphabet="abcdefghij", min_size=3, max_size=8))
+def test_copy_under_another_name_is_near_duplicate(seed: str, name: str) -> None:
+    files = _seed_texts()
+    files[f"zz_{name}.txt"] = files[seed]
+    report = _scan_dir(files)
+    rel = {(p["a"], p["b"]): p["relation"] for p in report["pairs"]}
+    assert rel[(seed[:-4], f"zz_{name}")] == "near_duplicate"
+    validate(report)
+    _lineage_is_forest(report)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([f for f in SEED_FILES if not f.startswith("001")]), st.floats(0.3, 0.6))
+def test_trimmed_copy_is_containment(seed: str, keep: float) -> None:
+    files = _seed_texts()
+    text = files[seed]
+    paragraphs = text.split("\n")
+    cut = max(3, int(len(paragraphs) * keep))
+    files["zz_trimmed.txt"] = "\n".join(paragraphs[:cut])
+    report = _scan_dir(files)
+    rel = {(p["a"], p["b"]): p for p in report["pairs"]}
+    pair = rel[(seed[:-4], "zz_trimmed")]
+    assert pair["relation"] in ("containment", "near_duplicate")
+    if pair["relation"] == "containment":
+        (c,) = [c for c in report["clusters"] if "zz_trimmed" in c["members"]]
+        assert any(e["source"] == seed[:-4] and e["derived"] == "zz_trimmed" for e in c["edges"])
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.permutations(SEED_FILES))
+def test_file_order_changes_no_byte(order: list[str]) -> None:
+    files = _seed_texts()
+    a = _scan_dir(files, order)
+    b = _scan_dir(files, sorted(order))
+    assert json.dumps(a) == json.dumps(b)
+
+
+def test_copy_in_subfolder_keeps_relative_id(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "in")
+    (tmp_path / "in" / "wire").mkdir()
+    shutil.copy(SEEDS / SEED_FILES[2], tmp_path / "in" / "wire" / "copy.txt")
+    report = syndicate.scan(tmp_path / "in").to_dict()
+    assert "wire/copy" in {d["id"] for d in report["documents"]}
+
+
+def test_api_rejects_bad_option() -> None:
+    with pytest.raises(syndicate.ConfigError, match="threshold must be in"):
+        syndicate.scan(SEEDS, threshold=1.5)
+    with pytest.raises(syndicate.ConfigError, match="unknown option"):
+        syndicate.scan(SEEDS, thresold=0.5)
