@@ -427,6 +427,8 @@ def run(
             for line in size_lines:
                 fh.write(json.dumps(line, sort_keys=True) + "\n")
         lines.extend(size_lines)
+    if not any(tmp.iterdir()):
+        tmp.rmdir()
     from benchmarks.report import write_markdown, write_plots
 
     write_markdown(lines, out / "latest.md")

@@ -272,7 +272,7 @@ def build_lineage(group: tuple[int, ...], docs: Sequence[Any], pairs: dict[tuple
         weights[(b, a)] = pair["confidence"] * (1.0 - p)
     _, best_edges = _tree(group, weights, None)
     roots = sorted(set(group) - {t for _, t in best_edges})
-    root_scores = {r: _tree(group, weights, r)[0] for r in group}
+    root_scores = {r: _tree(group, weights, r)[0] for r in _root_candidates(group, weights, roots)}
     ranked = sorted(root_scores.items(), key=lambda kv: (-kv[1], facts[kv[0]]["id"]))
     original = roots[0] if len(roots) == 1 else ranked[0][0]
     probs = _softmax([s for _, s in ranked], temperature=0.25)
@@ -290,6 +290,24 @@ def build_lineage(group: tuple[int, ...], docs: Sequence[Any], pairs: dict[tuple
         "edges": sorted(edges, key=lambda e: (e["source"], e["derived"])),
         "unseen_sources": _unseen(best_edges, pairs, facts, docs),
     }
+
+
+MAX_ROOT_CANDIDATES = 6
+
+
+def _root_candidates(group: Sequence[int], weights: dict[tuple[int, int], float], roots: Sequence[int]) -> list[int]:
+    """The best tree's root(s) plus the members that look most like sources.
+
+    A member's source-ness is its outgoing minus incoming edge weight; scoring a
+    forced tree for every member would cost one arborescence per member.
+    """
+    net = dict.fromkeys(group, 0.0)
+    for (s, t), w in weights.items():
+        net[s] += w
+        net[t] -= w
+    ranked = sorted(group, key=lambda m: (-net[m], m))
+    out = list(dict.fromkeys([*roots, *ranked]))
+    return out[: max(MAX_ROOT_CANDIDATES, len(roots))]
 
 
 def _softmax(scores: Sequence[float], temperature: float) -> list[float]:
@@ -325,12 +343,14 @@ def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str,
     for s, t in edges:
         children.setdefault(s, []).append(t)
     out: list[dict[str, Any]] = []
+    checks = 0
     for parent, kids in sorted(children.items()):
         kids = sorted(kids)
         for i, x in enumerate(kids):
             for y in kids[i + 1 :]:
-                if (min(x, y), max(x, y)) not in pairs:
+                if (min(x, y), max(x, y)) not in pairs or checks >= MAX_SIBLING_CHECKS:
                     continue
+                checks += 1
                 found = _beyond_parent(docs[x], docs[y], docs[parent])
                 if not found:
                     continue
@@ -345,6 +365,9 @@ def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str,
                     }
                 )
     return out
+
+
+MAX_SIBLING_CHECKS = 20
 
 
 def _beyond_parent(x: Any, y: Any, parent: Any) -> list[str]:

@@ -9,6 +9,7 @@ quote share, passage coverage of each side, and sentence-alignment statistics.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -106,15 +107,40 @@ class Match:
     passages: list[RawPassage] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class SentenceIndex:
-    """Sentence vectors of all documents, rows grouped per document."""
+    """Sentence vectors of all documents, rows grouped per document.
 
-    words: sp.csr_matrix
-    offsets: npt.NDArray[np.int64]  # rows of doc d: offsets[d]:offsets[d+1]
+    Products between two documents' sentence blocks run densely over the columns
+    both blocks use: each block is cached as (sorted column ids, dense rows).
+    Measured on the 1k benchmark corpus: the sparse product with a transposed
+    2^20-column block spent most of its time converting formats (72 s of 167 s).
+    """
+
+    def __init__(self, words: sp.csr_matrix, offsets: npt.NDArray[np.int64], cache_size: int = 20_000) -> None:
+        self.words = words
+        self.offsets = offsets
+        self._blocks: OrderedDict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = OrderedDict()
+        self._cache_size = cache_size
 
     def rows(self, d: int) -> slice:
         return slice(int(self.offsets[d]), int(self.offsets[d + 1]))
+
+    def block(self, d: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Column ids used by document d's sentences and its dense sentence rows over them."""
+        hit = self._blocks.get(d)
+        if hit is not None:
+            self._blocks.move_to_end(d)
+            return hit
+        sub = self.words[self.rows(d)]
+        cols, inverse = np.unique(sub.indices, return_inverse=True)
+        dense = np.zeros((sub.shape[0], cols.shape[0]), dtype=np.float32)
+        row_of = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
+        dense[row_of, inverse.ravel()] = sub.data
+        value = (cols.astype(np.int64), dense)
+        self._blocks[d] = value
+        if len(self._blocks) > self._cache_size:
+            self._blocks.popitem(last=False)
+        return value
 
 
 def sentence_index(docs: Sequence[DocView], model: vectorize.TfidfModel) -> SentenceIndex:
@@ -132,36 +158,46 @@ def sentence_index(docs: Sequence[DocView], model: vectorize.TfidfModel) -> Sent
 
 def sentence_similarity(index: SentenceIndex, a: int, b: int) -> F64:
     """TF-IDF cosine of every sentence of ``a`` with every sentence of ``b``."""
-    ra, rb = index.rows(a), index.rows(b)
-    out: F64 = (index.words[ra] @ index.words[rb].T).toarray()
+    ca, da = index.block(a)
+    cb, db = index.block(b)
+    common, ia, ib = np.intersect1d(ca, cb, assume_unique=True, return_indices=True)
+    if common.shape[0] == 0:
+        return np.zeros((da.shape[0], db.shape[0]))
+    out: F64 = (da[:, ia] @ db[:, ib].T).astype(np.float64)
     return out
 
 
 class Background:
-    """Per document and neighbour, each sentence's best similarity to that neighbour.
+    """Per document, each sentence's best similarity to each of its neighbours.
 
     The background of a sentence for a pair (a, b) is the median of its best
     similarity to a's other neighbours: what the event's usual coverage shares.
+    The (neighbours x sentences) matrix is built once per document.
     """
 
     def __init__(self, index: SentenceIndex, neighbors: Sequence[Sequence[int]]) -> None:
         self._index = index
         self._neighbors = neighbors
-        self._best: dict[tuple[int, int], F64] = {}
+        self._stacked: dict[int, F64] = {}
 
-    def best(self, a: int, d: int) -> F64:
-        key = (a, d)
-        if key not in self._best:
-            sim = sentence_similarity(self._index, a, d)
-            self._best[key] = sim.max(axis=1) if sim.shape[1] else np.zeros(sim.shape[0])
-        return self._best[key]
+    def _matrix(self, a: int) -> F64:
+        m = self._stacked.get(a)
+        if m is None:
+            n = int(self._index.offsets[a + 1] - self._index.offsets[a])
+            rows = []
+            for d in self._neighbors[a]:
+                sim = sentence_similarity(self._index, a, d)
+                rows.append(sim.max(axis=1) if sim.shape[1] else np.zeros(n))
+            m = np.stack(rows) if rows else np.zeros((0, n))
+            self._stacked[a] = m
+        return m
 
     def of(self, a: int, exclude: int) -> F64:
-        others = [d for d in self._neighbors[a] if d != exclude]
-        n = int(self._index.offsets[a + 1] - self._index.offsets[a])
-        if not others:
-            return np.zeros(n)
-        med: F64 = np.median(np.stack([self.best(a, d) for d in others]), axis=0)
+        m = self._matrix(a)
+        keep = np.asarray([d != exclude for d in self._neighbors[a]], dtype=bool)
+        if not keep.any():
+            return np.zeros(m.shape[1])
+        med: F64 = np.median(m[keep], axis=0)
         return med
 
 
