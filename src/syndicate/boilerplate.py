@@ -46,6 +46,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("newsletter", r"sign up (for|to) (our|the) .*newsletter.*|newsletter sign-?up"),
         ("comments", r"comments? (policy|are closed|guidelines).*|we (welcome|encourage) .*comments.*|\d+ comments?"),
         ("follow", r"follow us on .*|like us on facebook"),
+        ("syndication", r"this (article|story|report) (was |is )?(syndicated|republished|reproduced|distributed) (from|by|with|via) .*"),
+        ("syndication", r"(this (article|story) )?(first|originally) (appeared|published) (on|in|at) .*|republished with permission.*"),
         ("rights", r"all rights reserved\.?|(copyright|\(c\)|©) .{0,60}"),
         ("domain", r"(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|news|co|uk|io|info)(/\S*)?"),
     )

@@ -158,12 +158,13 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
         groups = cluster.clusters(links, config.cluster)
     entries = {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches}
+    token_df = _token_df(views)
     with clock.stage("lineage"):
         reuse = {k: e for k, e in entries.items() if e["relation"] in relation.REUSE}
         cluster_entries = []
         for k, g in enumerate(groups, start=1):
             entry: dict[str, Any] = {"id": f"c{k}", "members": [docs[i].article.id for i in g]}
-            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage))
+            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage, token_df))
             cluster_entries.append(entry)
     stats: dict[str, Any] = {
         "files_seen": result.files_seen,
@@ -184,6 +185,18 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
     return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (bands, rows))
+
+
+def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
+    """word -> number of documents containing it (mergeable counts over token hashes)."""
+    hashes, counts = verify.hash_df([np.unique(v.shingled.token_hashes) for v in views])
+
+    def lookup(word: str) -> int:
+        h = np.uint64(shingle.token_hash(word))
+        k = int(np.searchsorted(hashes, h))
+        return int(counts[k]) if k < hashes.shape[0] and hashes[k] == h else 0
+
+    return lookup
 
 
 def _verify(

@@ -231,6 +231,32 @@ def _rare_shared(pa: U64, pb: U64, phrase_df: tuple[U64, npt.NDArray[np.int64]])
     return float(100.0 * np.sum(1.0 / np.maximum(dfs - 1.0, 1.0)) / smaller)
 
 
+def unmatched_layout(spans: list[tuple[int, int]], text: str) -> tuple[float, float, float]:
+    """Share of a document's non-space characters outside the spans: before, between, after them.
+
+    A bottom-truncated copy matches a prefix of its source (the source's unmatched
+    text is its tail); a copy with local additions has unmatched text between
+    matched parts, or a new lede before them.
+    """
+    total = sum(1 for ch in text if not ch.isspace())
+    if total == 0 or not spans:
+        return 0.0, 0.0, 0.0
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+
+    def count(lo: int, hi: int) -> int:
+        return sum(1 for ch in text[lo:hi] if not ch.isspace())
+
+    head = count(0, merged[0][0])
+    tail = count(merged[-1][1], len(text))
+    interior = sum(count(merged[k][1], merged[k + 1][0]) for k in range(len(merged) - 1))
+    return head / total, interior / total, tail / total
+
+
 def _words_in(passages: list[RawPassage], text: str, side: str, kinds: set[str]) -> int:
     total = 0
     for p in passages:
@@ -302,4 +328,10 @@ def score_pair(
         "aligned_sentences": float(len(para)),
         "order_preservation": len(para) / unordered if unordered else 0.0,
     }
+    for side, doc, key in (("a", da, "a"), ("b", db, "b")):
+        spans = [(p.a_start, p.a_end) if key == "a" else (p.b_start, p.b_end) for p in passages]
+        head, interior, tail = unmatched_layout(spans, doc.content)
+        scores[f"unmatched_head_{side}"] = head
+        scores[f"unmatched_interior_{side}"] = interior
+        scores[f"unmatched_tail_{side}"] = tail
     return Match(a, b, channels, scores, passages)
