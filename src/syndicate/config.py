@@ -123,6 +123,11 @@ class CandidateConfig:
         tfidf_min_cosine: minimum cosine of a paraphrase-channel candidate.
         max_bucket: LSH buckets larger than this are split into neighbouring runs
             (caps pathological buckets).
+        verify_min_cosine: a candidate is fully verified (passages, alignment) only if
+            its TF-IDF cosine reaches this, or it shares enough shingles to be partial
+            reuse; the rest (stock phrases shared by unrelated articles) are dropped.
+            Measured on the 1k benchmark corpus: no reported pair lies below 0.10, and
+            the filter skips about 75% of candidates.
     """
 
     threshold: float = 0.5
@@ -135,9 +140,11 @@ class CandidateConfig:
     tfidf_neighbors: int = 10
     tfidf_min_cosine: float = 0.2
     max_bucket: int = 200
+    verify_min_cosine: float = 0.1
 
     def __post_init__(self) -> None:
         _unit("threshold", self.threshold)
+        _unit("verify_min_cosine", self.verify_min_cosine, closed_low=True)
         _check(self.anchor_mod >= 1, f"anchor_mod must be >= 1; got {self.anchor_mod!r}")
         _check(self.anchor_max_df >= 2, f"anchor_max_df must be >= 2; got {self.anchor_max_df!r}")
         _check(self.min_shared_anchors >= 1, f"min_shared_anchors must be >= 1; got {self.min_shared_anchors!r}")

@@ -102,7 +102,13 @@ def _views(docs: list[Document], config: RunConfig, progress: bool) -> list[veri
         doc_phrases, sentence_phrases = verify.phrases(d.content, quotes, sents)
         views.append(
             verify.DocView(
-                d.content, shingle.shingle(d.content, quotes, config.shingle), quotes, sents, doc_phrases, sentence_phrases
+                d.content,
+                shingle.shingle(d.content, quotes, config.shingle),
+                quotes,
+                sents,
+                doc_phrases,
+                sentence_phrases,
+                verify.nonspace_counts(d.content),
             )
         )
     return views
@@ -199,6 +205,19 @@ def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
     return lookup
 
 
+def _worth_verifying(
+    views: list[verify.DocView], pairs: npt.NDArray[np.int64], cos: npt.NDArray[np.float64], config: RunConfig
+) -> npt.NDArray[np.bool_]:
+    """Candidates that could end as a reported pair: similar enough, or sharing enough shingles."""
+    need = max(1, config.relation.partial_min_words - config.shingle.n + 1)
+    keep = cos >= config.candidates.verify_min_cosine
+    for k in np.flatnonzero(~keep).tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        shared = np.intersect1d(views[a].shingled.unique, views[b].shingled.unique, assume_unique=True)
+        keep[k] = shared.shape[0] >= need
+    return keep
+
+
 def _verify(
     docs: list[Document],
     views: list[verify.DocView],
@@ -213,6 +232,8 @@ def _verify(
 ) -> list[tuple[verify.Match, str, float]]:
     baselines = _baselines(x, neighbors)
     cos = vectorize.row_cosines(x, pairs)
+    keep = _worth_verifying(views, pairs, cos, config)
+    pairs, channels, cos = pairs[keep], channels[keep], cos[keep]
     partners: list[set[int]] = [set(nb) for nb in neighbors]
     for i, j in pairs.tolist():
         partners[i].add(j)

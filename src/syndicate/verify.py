@@ -44,6 +44,14 @@ class DocView:
     sentences: list[tuple[int, int]]
     phrases: U64  # distinct hashes of stem bigrams outside quotations
     sentence_phrases: tuple[U64, ...]  # the same, per sentence
+    nonspace: npt.NDArray[np.int64]  # nonspace[i] = non-space characters in content[:i]
+
+
+def nonspace_counts(text: str) -> npt.NDArray[np.int64]:
+    """Cumulative count of non-space characters, so any span's count is one subtraction."""
+    flags = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    spaces = (flags == 32) | (flags == 10) | (flags == 9) | (flags == 13)
+    return np.concatenate(([0], np.cumsum(~spaces))).astype(np.int64)
 
 
 def _bigram_hashes(text: str) -> U64:
@@ -231,14 +239,14 @@ def _rare_shared(pa: U64, pb: U64, phrase_df: tuple[U64, npt.NDArray[np.int64]])
     return float(100.0 * np.sum(1.0 / np.maximum(dfs - 1.0, 1.0)) / smaller)
 
 
-def unmatched_layout(spans: list[tuple[int, int]], text: str) -> tuple[float, float, float]:
+def unmatched_layout(spans: list[tuple[int, int]], nonspace: npt.NDArray[np.int64]) -> tuple[float, float, float]:
     """Share of a document's non-space characters outside the spans: before, between, after them.
 
     A bottom-truncated copy matches a prefix of its source (the source's unmatched
     text is its tail); a copy with local additions has unmatched text between
     matched parts, or a new lede before them.
     """
-    total = sum(1 for ch in text if not ch.isspace())
+    total = int(nonspace[-1])
     if total == 0 or not spans:
         return 0.0, 0.0, 0.0
     merged: list[list[int]] = []
@@ -247,13 +255,9 @@ def unmatched_layout(spans: list[tuple[int, int]], text: str) -> tuple[float, fl
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
-
-    def count(lo: int, hi: int) -> int:
-        return sum(1 for ch in text[lo:hi] if not ch.isspace())
-
-    head = count(0, merged[0][0])
-    tail = count(merged[-1][1], len(text))
-    interior = sum(count(merged[k][1], merged[k + 1][0]) for k in range(len(merged) - 1))
+    head = int(nonspace[merged[0][0]])
+    tail = total - int(nonspace[merged[-1][1]])
+    interior = sum(int(nonspace[merged[k + 1][0]] - nonspace[merged[k][1]]) for k in range(len(merged) - 1))
     return head / total, interior / total, tail / total
 
 
@@ -330,7 +334,7 @@ def score_pair(
     }
     for side, doc, key in (("a", da, "a"), ("b", db, "b")):
         spans = [(p.a_start, p.a_end) if key == "a" else (p.b_start, p.b_end) for p in passages]
-        head, interior, tail = unmatched_layout(spans, doc.content)
+        head, interior, tail = unmatched_layout(spans, doc.nonspace)
         scores[f"unmatched_head_{side}"] = head
         scores[f"unmatched_interior_{side}"] = interior
         scores[f"unmatched_tail_{side}"] = tail
