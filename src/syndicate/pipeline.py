@@ -124,6 +124,28 @@ def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np
     return out
 
 
+def candidate_ids(path: str, config: RunConfig) -> list[tuple[str, str, list[str]]]:
+    """Candidate pairs (ids, channels) before verification: for measuring candidate recall."""
+    result = ingest.read_corpus(path, config.ingest)
+    docs, _ = prepare(result.articles, config, False)
+    views = _views(docs, config, False)
+    sets = [v.shingled.unique for v in views]
+    sigs = sketch.signatures(sets, config.sketch)
+    bands, rows = candidates.lsh_params(config.candidates, config.sketch.num_perm)
+    lsh, _ = candidates.lsh_pairs(sigs, bands, rows, config.candidates.max_bucket)
+    anchors, _ = candidates.anchor_pairs(sets, config.candidates)
+    counts = vectorize.term_counts([d.content for d in docs])
+    model = vectorize.fit(counts)
+    tf_pairs, _ = candidates.tfidf_pairs(vectorize.weigh(counts, model), model.df, config.candidates)
+    pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
+    names = ((1, "lsh"), (2, "anchors"), (4, "tfidf"))
+    ids = [d.article.id for d in docs]
+    return [
+        (ids[a], ids[b], [n for bit, n in names if int(c) & bit])
+        for (a, b), c in zip(pairs.tolist(), channels.tolist(), strict=True)
+    ]
+
+
 def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     """Scan a folder (or JSONL file) and return the report.
 
