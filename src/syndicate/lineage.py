@@ -42,6 +42,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from .config import LineageConfig
 
@@ -354,6 +355,7 @@ def build_lineage(
     pairs: dict[tuple[int, int], dict[str, Any]],
     config: LineageConfig,
     token_df: Any = None,
+    sentence_sim: Any = None,
 ) -> dict[str, Any]:
     """The derivation tree of one cluster, its original source and notes.
 
@@ -363,6 +365,9 @@ def build_lineage(
         pairs: reuse pairs keyed by (a, b) index, each with relation, confidence, scores, passages.
         config: lineage settings.
         token_df: word -> number of documents of the corpus containing it (for typos).
+        sentence_sim: (x, y) -> (sentence similarity matrix, usable-sentence mask of x,
+            of y, sentence texts of x) from verification's cache; None disables the
+            unseen-source check.
     """
     facts = {i: _facts(docs[i], sorted({s.rule.split(":", 1)[1] for s in docs[i].stripped if s.rule in _MARKER_RULES})) for i in group}
     members = set(group)
@@ -385,7 +390,11 @@ def build_lineage(
         weights[(b, a)] = near * (1.0 - p) + _recency(facts[b], facts[a], config.use_dates)
     _, best_edges = _tree(group, weights, None)
     roots = sorted(set(group) - {t for _, t in best_edges})
-    root_scores = {r: _tree(group, weights, r)[0] for r in _root_candidates(group, weights, roots)}
+    if len(group) == 2:
+        a, b = group
+        root_scores = {a: weights.get((a, b), 0.0), b: weights.get((b, a), 0.0)}
+    else:
+        root_scores = {r: _tree(group, weights, r)[0] for r in _root_candidates(group, weights, roots)}
     ranked = sorted(root_scores.items(), key=lambda kv: (-kv[1], facts[kv[0]]["id"]))
     original = roots[0] if len(roots) == 1 else ranked[0][0]
     probs = _softmax([s for _, s in ranked], temperature=0.25)
@@ -401,11 +410,11 @@ def build_lineage(
         "runner_up": facts[runner_up]["id"] if close and runner_up is not None else None,
         "close_call": close,
         "edges": sorted(edges, key=lambda e: (e["source"], e["derived"])),
-        "unseen_sources": _unseen(best_edges, pairs, facts, docs),
+        "unseen_sources": _unseen(best_edges, pairs, facts, sentence_sim) if sentence_sim else [],
     }
 
 
-MAX_ROOT_CANDIDATES = 6
+MAX_ROOT_CANDIDATES = 4
 
 
 def _root_candidates(group: Sequence[int], weights: dict[tuple[int, int], float], roots: Sequence[int]) -> list[int]:
@@ -446,11 +455,14 @@ def _edge(s: int, t: int, directions: dict[tuple[int, int], Direction], pairs: d
     return {"source": facts[s]["id"], "derived": facts[t]["id"], "relation": pair["relation"], "confidence": p * pair["confidence"], "evidence": ev}
 
 
-def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str, Any]], facts: dict[int, dict[str, Any]], docs: Sequence[Any]) -> list[dict[str, Any]]:
+def _unseen(
+    edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str, Any]], facts: dict[int, dict[str, Any]], sentence_sim: Any
+) -> list[dict[str, Any]]:
     """Siblings that share content their common parent lacks: a fuller, unseen version.
 
     A sentence of sibling x counts when its best match in sibling y is similar
-    (TF-IDF cosine >= 0.3) and clearly better than its best match in the parent.
+    (TF-IDF cosine >= SIBLING_MIN_SIM) and better than its best match in the parent
+    by SIBLING_MIN_MARGIN.
     """
     children: dict[int, list[int]] = {}
     for s, t in edges:
@@ -464,7 +476,7 @@ def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str,
                 if (min(x, y), max(x, y)) not in pairs or checks >= MAX_SIBLING_CHECKS:
                     continue
                 checks += 1
-                found = _beyond_parent(docs[x], docs[y], docs[parent])
+                found = _beyond_parent(x, y, parent, sentence_sim)
                 if not found:
                     continue
                 ids = sorted([facts[x]["id"], facts[y]["id"]])
@@ -481,25 +493,20 @@ def _unseen(edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str,
 
 
 MAX_SIBLING_CHECKS = 20
+# Same scale as verification's sentence alignment (TF-IDF cosine of stems and bigrams).
+SIBLING_MIN_SIM = 0.2
+SIBLING_MIN_MARGIN = 0.12
 
 
-def _beyond_parent(x: Any, y: Any, parent: Any) -> list[str]:
-    """Sentences of x matched in y but not in the parent, best margin first (quotes excluded)."""
-    from sklearn.preprocessing import normalize as l2
-
-    from .normalize import quote_mask, sentences
-    from .vectorize import term_counts
-
-    def sents(doc: Any) -> list[str]:
-        mask = quote_mask(doc.content)
-        return [doc.content[a:b] for a, b in sentences(doc.content) if mask[a:b].mean() < 0.5 and len(doc.content[a:b].split()) >= 6]
-
-    sx, sy, sp = sents(x), sents(y), sents(parent)
-    if not sx or not sy:
+def _beyond_parent(x: int, y: int, parent: int, sentence_sim: Any) -> list[str]:
+    """Sentences of x matched in y but not in the parent, best margin first (quotes, short ones excluded)."""
+    sim_y, ok_x, ok_y, texts_x = sentence_sim(x, y)
+    sim_p, _, ok_p, _ = sentence_sim(x, parent)
+    if sim_y.size == 0:
         return []
-    vec = l2(term_counts(sx + sy + sp))
-    vx, vy, vp = vec[: len(sx)], vec[len(sx) : len(sx) + len(sy)], vec[len(sx) + len(sy) :]
-    best_y = (vx @ vy.T).toarray().max(axis=1)
-    best_p = (vx @ vp.T).toarray().max(axis=1) if sp else [0.0] * len(sx)
-    scored = [(by - bp, k) for k, (by, bp) in enumerate(zip(best_y, best_p, strict=True)) if by >= 0.3 and by - bp >= 0.15]
-    return [sx[k] for _, k in sorted(scored, key=lambda t: (-t[0], t[1]))]
+    best_y = np.where(ok_y[None, :], sim_y, 0.0).max(axis=1)
+    best_p = np.where(ok_p[None, :], sim_p, 0.0).max(axis=1) if sim_p.size else np.zeros(len(texts_x))
+    margin = best_y - best_p
+    chosen = np.flatnonzero(ok_x & (best_y >= SIBLING_MIN_SIM) & (margin >= SIBLING_MIN_MARGIN))
+    order = sorted(chosen.tolist(), key=lambda k: (-margin[k], k))
+    return [texts_x[k] for k in order]

@@ -181,18 +181,20 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
         tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
         pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
     with clock.stage("verify"):
-        matches = _verify(docs, views, sigs, x, model, pairs, channels, neighbors, config, progress)
+        index = verify.sentence_index(views, model)
+        matches = _verify(docs, views, sigs, x, index, pairs, channels, neighbors, config, progress)
     with clock.stage("cluster"):
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
         groups = cluster.clusters(links, config.cluster)
     entries = {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches}
+    sentence_sim = _sentence_lookup(views, index)
     token_df = _token_df(views)
     with clock.stage("lineage"):
         reuse = {k: e for k, e in entries.items() if e["relation"] in relation.REUSE}
         cluster_entries = []
         for k, g in enumerate(groups, start=1):
             entry: dict[str, Any] = {"id": f"c{k}", "members": [docs[i].article.id for i in g]}
-            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage, token_df))
+            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage, token_df, sentence_sim))
             cluster_entries.append(entry)
     stats: dict[str, Any] = {
         "files_seen": result.files_seen,
@@ -213,6 +215,22 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
     return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (bands, rows))
+
+
+def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:
+    """(x, y) -> sentence similarities, usable-sentence masks (narration, >= 6 words), x's sentence texts."""
+
+    def usable(v: verify.DocView) -> npt.NDArray[np.bool_]:
+        return np.asarray(
+            [v.quotes[a:b].mean() < 0.5 and len(v.content[a:b].split()) >= 6 for a, b in v.sentences], dtype=bool
+        )
+
+    def lookup(x: int, y: int) -> Any:
+        vx, vy = views[x], views[y]
+        texts = [vx.content[a:b] for a, b in vx.sentences]
+        return verify.sentence_similarity(index, x, y), usable(vx), usable(vy), texts
+
+    return lookup
 
 
 def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
@@ -245,7 +263,7 @@ def _verify(
     views: list[verify.DocView],
     sigs: Any,
     x: Any,
-    model: vectorize.TfidfModel,
+    index: verify.SentenceIndex,
     pairs: npt.NDArray[np.int64],
     channels: npt.NDArray[np.uint8],
     neighbors: tuple[tuple[int, ...], ...],
@@ -260,7 +278,6 @@ def _verify(
     for i, j in pairs.tolist():
         partners[i].add(j)
         partners[j].add(i)
-    index = verify.sentence_index(views, model)
     background = verify.Background(index, [tuple(sorted(p)) for p in partners])
     df = verify.hash_df([v.shingled.unique for v in views])
     phrase_df = verify.hash_df([v.phrases for v in views])
