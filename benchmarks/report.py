@@ -47,6 +47,8 @@ def write_markdown(lines: Sequence[dict[str, Any]], path: Path) -> None:
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for x in lines:
+        if "candidate_recall" in x:
+            continue
         if "error" in x:
             out.append(
                 f"| {x['system']} | {x['size']:,} | {x['regime']} | {x['error']} |" + " |" * 14
@@ -111,6 +113,7 @@ def write_markdown(lines: Sequence[dict[str, Any]], path: Path) -> None:
             + " | ".join(_f(n_row[t]["n"]) if t in n_row else "—" for t in types)
             + " |"
         )
+    out += candidate_section(lines)
     timed = [x for x in lines if x.get("seconds") and x["regime"] in ("-", "given")]
     systems = sorted({x["system"] for x in timed})
     exps = []
@@ -133,6 +136,64 @@ def write_markdown(lines: Sequence[dict[str, Any]], path: Path) -> None:
             *exps,
         ]
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def candidate_section(lines: Sequence[dict[str, Any]]) -> list[str]:
+    """Markdown lines: candidate-stage recall per size and, for the largest, per type."""
+    rows = [x for x in lines if "candidate_recall" in x]
+    if not rows:
+        return []
+    out = [
+        "",
+        "## Candidate stage (syndicate, before verification)",
+        "",
+        "Recall: share of true positive pairs among the candidate pairs (all channels, then "
+        "per channel). LSH @J>=0.5: share of all document pairs whose exact Jaccard of "
+        "syndicate's own shingle sets (normalised, chrome stripped, 5-word) is >= 0.5 that "
+        "the LSH channel proposes.",
+        "",
+        "| docs | candidates | per doc | recall | lsh | anchors | tfidf | lsh/doc | anchors/doc "
+        "| tfidf/doc | pairs J>=0.5 | LSH @J>=0.5 | LSH @J 0.5-0.6 | HN among candidates |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for x in rows:
+        c = x["candidate_recall"]
+        ch = c["by_channel"]
+        j = c["jaccard"]
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{x['size']:,}",
+                    _f(c["candidates"]),
+                    _f(c["candidates_per_document"], 1),
+                    _f(c["recall"], 4),
+                    *(_f(ch[k]["recall"], 4) for k in ("lsh", "anchors", "tfidf")),
+                    *(_f(ch[k]["per_document"], 1) for k in ("lsh", "anchors", "tfidf")),
+                    _f(j["pairs"]),
+                    _f(j["lsh_recall"], 4),
+                    _f(j["by_band"][0]["lsh_recall"], 4),
+                    _f(c["hard_negatives_among_candidates"], 3),
+                ]
+            )
+            + " |"
+        )
+    big = max(rows, key=lambda x: x["size"])
+    per = big["candidate_recall"]["per_type"]
+    types = [t for t in PAIR_TYPES if t in per]
+    out += [
+        "",
+        f"Candidate recall by type ({big['size']:,} docs; channel columns: share of the type's "
+        "pairs that channel proposes):",
+        "",
+        "| channel | " + " | ".join(types) + " |",
+        "|---|" + "---:|" * len(types),
+        "| all | " + " | ".join(_f(per[t]["recall"], 4) for t in types) + " |",
+    ]
+    for k in ("lsh", "anchors", "tfidf"):
+        out.append(f"| {k} | " + " | ".join(_f(per[t][k], 3) for t in types) + " |")
+    out.append("| (true pairs) | " + " | ".join(_f(per[t]["n"]) for t in types) + " |")
+    return out
 
 
 def write_plots(lines: Sequence[dict[str, Any]], out: Path) -> list[Path]:

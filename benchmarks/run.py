@@ -30,6 +30,7 @@ from typing import Any
 from benchmarks import baselines
 from benchmarks.corpus import GENERATOR_VERSION, GenConfig, generate, regime_input
 from benchmarks.metrics import evaluate
+from benchmarks.recall import candidate_recall
 from benchmarks.truth import Truth, load_generated, planted_spans
 
 HERE = Path(__file__).resolve().parent
@@ -43,9 +44,18 @@ CAPS = {
     "datasketch_batch": 100_000,
     "rensa": 1_000_000,
     "tfidf": 20_000,
+    "syndicate_candidates": 10**9,
 }
 PASSAGE_SAMPLE = 20_000
-DEFAULT_SYSTEMS = ("floor", "syndicate", "datasketch", "datasketch_batch", "rensa", "tfidf")
+DEFAULT_SYSTEMS = (
+    "floor",
+    "syndicate",
+    "syndicate_candidates",
+    "datasketch",
+    "datasketch_batch",
+    "rensa",
+    "tfidf",
+)
 
 
 # ------------------------------------------------------------------ environment
@@ -144,6 +154,10 @@ def run_system(
             options["metadata_file"] = str(metadata_file)
         report = syndicate.scan(docs, timings=True, **options)
         return dict(report.to_dict())
+    if system == "syndicate_candidates":
+        from benchmarks.recall import candidate_payload
+
+        return candidate_payload(docs)
     fn = baselines.PAIR_SYSTEMS[system]
     return fn(docs)
 
@@ -325,7 +339,15 @@ def run(
             size_lines.append(line)
             q = line.get("quality", {}).get("pairs", {})
             d = line.get("quality", {}).get("derivation", {})
+            cr = line.get("candidate_recall")
             msg = line.get("error") or (
+                (
+                    f"{cr['candidates_per_document']:.1f} candidates/doc, recall "
+                    f"{cr['recall']:.4f}, LSH recall at J>=0.5 {cr['jaccard']['lsh_recall'] or 0:.4f}"
+                )
+                if cr
+                else ""
+            ) or (
                 (
                     f"{line['seconds']:.1f} s, {line['peak_rss_mb']:.0f} MiB"
                     if "seconds" in line
@@ -346,6 +368,24 @@ def run(
 
         for system in systems:
             if system == "syndicate":
+                continue
+            if system == "syndicate_candidates":
+                if not have_syndicate:
+                    continue
+                docs, _side = regime_input(corpus, "given")
+                payload = spawn(system, docs, None, False, tmp, timeout)
+                line = result_line(system, size, "-", manifest, None, None, common)
+                if "error" in payload:
+                    line["error"] = payload["error"]
+                else:
+                    line["candidate_recall"] = candidate_recall(truth, payload["report"])
+                    line["candidate_wall_seconds"] = payload["wall_seconds"]
+                    line["candidate_peak_rss_mb"] = payload["peak_rss_mb"]
+                    line["note"] = (
+                        "syndicate.pipeline.candidate_ids (before verification) plus exact "
+                        "shingle Jaccard; a measurement, not a timed system"
+                    )
+                log(line)
                 continue
             if size > CAPS.get(system, 10**9):
                 log(

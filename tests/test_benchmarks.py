@@ -234,3 +234,49 @@ def test_synthetic_articles_are_unrelated() -> None:
     sets = [baselines.shingles(t) for t in texts]
     worst = max(len(a & b) / len(a | b) for i, a in enumerate(sets) for b in sets[i + 1 :])
     assert worst < 0.1
+
+
+def test_exact_jaccard_pairs_match_brute_force() -> None:
+    from itertools import combinations
+
+    import numpy as np
+
+    from benchmarks.recall import jaccard_pairs
+
+    rng = random.Random(1)
+    base = [rng.sample(range(400), rng.randint(5, 60)) for _ in range(12)]
+    sets = []
+    for _ in range(60):
+        src = rng.choice(base)
+        keep = [x for x in src if rng.random() < 0.8] + rng.sample(range(400, 800), rng.randint(0, 20))
+        sets.append(np.unique(np.asarray(keep, dtype=np.uint64)))
+    sets.append(np.zeros(0, dtype=np.uint64))
+    brute = []
+    for i, j in combinations(range(len(sets)), 2):
+        inter = len(set(sets[i].tolist()) & set(sets[j].tolist()))
+        union = len(set(sets[i].tolist()) | set(sets[j].tolist()))
+        if union and inter / union >= 0.5:
+            brute.append((i, j))
+    assert brute, "the fixture must contain similar sets"
+    assert [(i, j) for i, j, _ in jaccard_pairs(sets, 0.5)] == brute
+
+
+def test_candidate_recall_counts_channels_and_types() -> None:
+    from benchmarks.recall import candidate_recall
+
+    truth = Truth(
+        documents=["a", "b", "c", "d"],
+        positives={("a", "b"): "verbatim", ("c", "d"): "rewrite"},
+        hard_negatives={("a", "c")},
+    )
+    payload = {
+        "documents": 4,
+        "candidates": [["b", "a", ["lsh", "anchors"]], ["a", "c", ["tfidf"]]],
+        "jaccard_pairs": [["a", "b", 0.95], ["b", "d", 0.55]],
+    }
+    r = candidate_recall(truth, payload)
+    assert r["recall"] == 0.5 and r["candidates_per_document"] == 0.5
+    assert r["by_channel"]["lsh"]["recall"] == 0.5 and r["by_channel"]["tfidf"]["recall"] == 0.0
+    assert r["per_type"]["verbatim"]["recall"] == 1.0 and r["per_type"]["rewrite"]["recall"] == 0.0
+    assert r["hard_negatives_among_candidates"] == 1.0
+    assert r["jaccard"]["pairs"] == 2 and r["jaccard"]["lsh_recall"] == 0.5

@@ -34,7 +34,7 @@ def test_schema_command_prints_json_schema() -> None:
 
 
 def test_scan_json_to_stdout() -> None:
-    code, out, err = _run("scan", str(SEEDS))
+    code, out, _ = _run("scan", str(SEEDS))
     assert code == 0
     assert json.loads(out)["stats"]["documents"] == 5
 

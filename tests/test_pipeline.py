@@ -157,3 +157,13 @@ def test_api_rejects_bad_option() -> None:
         syndicate.scan(SEEDS, threshold=1.5)
     with pytest.raises(syndicate.ConfigError, match="unknown option"):
         syndicate.scan(SEEDS, thresold=0.5)
+
+
+def test_report_identical_for_any_number_of_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from syndicate import pipeline
+
+    one = syndicate.scan(SEEDS, jobs=1).to_json()
+    monkeypatch.setattr(pipeline, "VIEW_CHUNK", 2)  # several work units even on five documents
+    monkeypatch.setattr(pipeline, "VERIFY_CHUNK", 1)
+    assert syndicate.scan(SEEDS, jobs=2).to_json() == one
+    assert syndicate.scan(SEEDS, jobs=3).to_json() == one

@@ -14,7 +14,7 @@ from syndicate.shingle import ngram_hashes, shingle, token_hash, tokenize
 def test_tokenize_spans_point_at_tokens() -> None:
     words, starts, ends = tokenize("Rutte's visit, at 2% of GDP.")
     assert words == ["rutte's", "visit", "at", "2", "of", "gdp"]
-    assert [("Rutte's visit, at 2% of GDP."[s:e]).lower() for s, e in zip(starts, ends)] == words
+    assert [("Rutte's visit, at 2% of GDP."[s:e]).lower() for s, e in zip(starts, ends, strict=True)] == words
 
 
 def test_shingle_count_and_short_document() -> None:

@@ -42,7 +42,7 @@ def main() -> None:
 @click.option("--partial-min-words", type=int, help="Shared narration words for partial_reuse.  [default: 40]")
 @click.option("--paraphrase-min-score", type=float, help="Rewrite evidence for paraphrase.  [default: 3.0]")
 @click.option("--no-dates", "no_dates", is_flag=True, help="Do not use publication dates as direction evidence.")
-@click.option("--jobs", type=int, help="Worker processes.  [default: 1]")
+@click.option("--jobs", type=int, help="Worker processes; 0 = every core.  [default: 0]")
 @click.option("--timings", is_flag=True, help="Add seconds per stage to stats (the report is then not byte-reproducible).")
 @click.option("--fail-on-match", is_flag=True, help="Exit with code 1 when any reuse pair is found.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")

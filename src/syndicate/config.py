@@ -263,7 +263,7 @@ class RunConfig:
     relation: RelationConfig = field(default_factory=RelationConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     lineage: LineageConfig = field(default_factory=LineageConfig)
-    jobs: int = 1
+    jobs: int = 0  # 0 = every core; the report is identical for any value
     progress: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -317,5 +317,5 @@ def build_config(**options: Any) -> RunConfig:
         except TypeError as exc:  # wrong type for a field
             raise ConfigError(f"bad option for {stage}: {exc}") from None
     if "jobs" in run_level:
-        _check(int(run_level["jobs"]) >= 1, f"jobs must be >= 1; got {run_level['jobs']!r}")
+        _check(int(run_level["jobs"]) >= 0, f"jobs must be >= 0 (0 = every core); got {run_level['jobs']!r}")
     return RunConfig(**built, **run_level)

@@ -214,7 +214,7 @@ def _agency_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any]) -> None
     au = bool(u["publisher"] and _AGENCY.search(u["publisher"]))
     av = bool(v["publisher"] and _AGENCY.search(v["publisher"]))
     if au != av:
-        src, dst, sign = (u, v, 1.0) if au else (v, u, -1.0)
+        src, sign = (u, 1.0) if au else (v, -1.0)
         d.add(sign * W_AGENCY, f"{src['id']} is from a news agency ({src['publisher']}), whose stories others republish")
 
 
@@ -314,7 +314,7 @@ def _recency(src: dict[str, Any], dst: dict[str, Any], use_dates: bool) -> float
 def closeness(pair: dict[str, Any]) -> float:
     """How close two related documents are: the larger of shingle Jaccard and TF-IDF cosine."""
     s = pair["scores"]
-    return max(s["jaccard"], s["tfidf_cosine"], 1e-6)
+    return float(max(s["jaccard"], s["tfidf_cosine"], 1e-6))
 
 
 def centrality(group: Sequence[int], pairs: dict[tuple[int, int], dict[str, Any]]) -> dict[int, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -28,12 +28,16 @@ from . import (
     vectorize,
     verify,
 )
-from .config import RunConfig
+from .backends import local
+from .config import RunConfig, ShingleConfig
 from .errors import InputError
 from .report import Report, build_report, pair_entry
 from .types import Article, Document, Skipped
 
 T = TypeVar("T")
+# Items per work unit of the process pool (documents, candidate pairs).
+VIEW_CHUNK = 256
+VERIFY_CHUNK = 512
 _LIBRARIES = ("datasketch", "scikit-learn", "numpy", "scipy", "click", "trafilatura", "networkx")
 
 
@@ -48,6 +52,18 @@ class _Clock:
         start = time.perf_counter()
         yield
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+@contextmanager
+def _bar(desc: str, total: int, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar with rate and ETA on stderr (tqdm), or nothing."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc=desc, total=total, unit="item", leave=False, file=sys.stderr, dynamic_ncols=True) as bar:
+        yield bar.update
 
 
 def _progress(items: Iterable[T], desc: str, total: int, enabled: bool) -> Iterable[T]:
@@ -94,24 +110,37 @@ def prepare(
     return docs, skipped
 
 
+def build_view(content: str, config: ShingleConfig) -> verify.DocView:
+    """Everything verification needs of one document (a pure function of its content)."""
+    quotes = normalize.quote_mask(content)
+    sents = normalize.sentences(content)
+    doc_phrases, sentence_phrases = verify.phrases(content, quotes, sents)
+    return verify.DocView(
+        content,
+        shingle.shingle(content, quotes, config),
+        quotes,
+        sents,
+        doc_phrases,
+        sentence_phrases,
+        verify.nonspace_counts(content),
+    )
+
+
+def _views_chunk(contents: Sequence[str]) -> list[verify.DocView]:
+    cfg: ShingleConfig = local.state()["shingle"]
+    return [build_view(c, cfg) for c in contents]
+
+
 def _views(docs: list[Document], config: RunConfig, progress: bool) -> list[verify.DocView]:
-    views = []
-    for d in _progress(docs, "shingle", len(docs), progress):
-        quotes = normalize.quote_mask(d.content)
-        sents = normalize.sentences(d.content)
-        doc_phrases, sentence_phrases = verify.phrases(d.content, quotes, sents)
-        views.append(
-            verify.DocView(
-                d.content,
-                shingle.shingle(d.content, quotes, config.shingle),
-                quotes,
-                sents,
-                doc_phrases,
-                sentence_phrases,
-                verify.nonspace_counts(d.content),
-            )
+    with _bar("shingle", len(docs), progress) as tick:
+        return local.ordered_map(
+            _views_chunk,
+            [d.content for d in docs],
+            jobs=local.resolve_jobs(config.jobs),
+            chunk=VIEW_CHUNK,
+            shared={"shingle": config.shingle},
+            progress=tick,
         )
-    return views
 
 
 def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np.float64]:
@@ -281,15 +310,28 @@ def _verify(
     background = verify.Background(index, [tuple(sorted(p)) for p in partners])
     df = verify.hash_df([v.shingled.unique for v in views])
     phrase_df = verify.hash_df([v.phrases for v in views])
-    out: list[tuple[verify.Match, str, float]] = []
-    rows: Callable[[], Iterable[tuple[int, list[int]]]] = lambda: enumerate(pairs.tolist())  # noqa: E731
-    for k, (a, b) in _progress(rows(), "verify", int(pairs.shape[0]), progress):
+    shared = {
+        "views": views, "sigs": sigs, "cos": cos, "baselines": baselines, "df": df, "phrase_df": phrase_df,
+        "index": index, "background": background, "pairs": pairs, "channels": channels, "config": config,
+    }
+    with _bar("verify", int(pairs.shape[0]), progress) as tick:
+        results = local.ordered_map(
+            _verify_chunk, range(pairs.shape[0]), jobs=local.resolve_jobs(config.jobs), chunk=VERIFY_CHUNK, shared=shared, progress=tick
+        )
+    return [r for r in results if r is not None]
+
+
+def _verify_chunk(rows: Sequence[int]) -> list[tuple[verify.Match, str, float] | None]:
+    st = local.state()
+    config: RunConfig = st["config"]
+    out: list[tuple[verify.Match, str, float] | None] = []
+    for k in rows:
+        a, b = int(st["pairs"][k, 0]), int(st["pairs"][k, 1])
         m = verify.score_pair(
-            a, b, int(channels[k]), views, sigs, float(cos[k]), baselines, df, phrase_df, index, background,
-            config.shingle.n, config.align,
+            a, b, int(st["channels"][k]), st["views"], st["sigs"], float(st["cos"][k]), st["baselines"], st["df"],
+            st["phrase_df"], st["index"], st["background"], config.shingle.n, config.align,
         )
         rel, conf = relation.classify(m.scores, config.relation)
-        if rel == "same_story" and m.scores["tfidf_cosine"] < config.candidates.tfidf_min_cosine:
-            continue
-        out.append((m, rel, conf))
+        keep = rel != "same_story" or m.scores["tfidf_cosine"] >= config.candidates.tfidf_min_cosine
+        out.append((m, rel, conf) if keep else None)
     return out
