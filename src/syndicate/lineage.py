@@ -55,6 +55,7 @@ W_COVERAGE = 2.0
 W_DETAIL = 1.2
 W_CENTRAL = 10.0
 W_LAYOUT = 2.0
+FIT_STORY = 0.6  # unshared text fitting at least 60% as well as the shared text fits itself
 W_EDIT = 1.5
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 VIRTUAL_ROOT = -1
@@ -239,12 +240,17 @@ def _layout_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str) -> 
     other = vid if big == uid else uid
     tail = s[f"unmatched_tail_{side}"]
     inner = s[f"unmatched_head_{side}"] + s[f"unmatched_interior_{side}"]
+    fit = s.get(f"unmatched_fit_{side}", -1.0)
     if tail > inner:
         d.add(sign * W_LAYOUT * min(1.0, 2 * (tail - inner)), f"{other} matches the start of {big} and stops: a bottom-truncated copy of it")
-    elif inner > tail:
-        # Weak on purpose: a copy that drops sentences from its source's middle looks
-        # the same as a source whose copy inserts them (measured: right 64% of the time).
-        d.add(-sign * 0.25 * W_LAYOUT * min(1.0, 2 * (inner - tail)), f"{big} has text inside or before the shared story that {other} lacks (local additions, or cuts by {other})")
+    elif inner > tail and fit >= 0.0:
+        # Cuts and insertions look alike in layout; what the extra text is tells them
+        # apart: story material the copy cut fits the shared text, added material less.
+        amount = min(1.0, 2 * (inner - tail))
+        if fit >= FIT_STORY:
+            d.add(sign * W_LAYOUT * amount, f"{big} has story text that {other} lacks (it fits the shared text: {fit:.0%} of the story's own coherence): {other} cut it")
+        else:
+            d.add(-sign * W_LAYOUT * amount, f"{big} has text that {other} lacks and that does not fit the shared story ({fit:.0%} of its coherence): local additions to {other}")
 
 
 def _edit_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str, token_df: Any) -> None:

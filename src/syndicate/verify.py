@@ -261,6 +261,30 @@ def unmatched_layout(spans: list[tuple[int, int]], nonspace: npt.NDArray[np.int6
     return head / total, interior / total, tail / total
 
 
+def unmatched_fit(sentences: list[tuple[int, int]], spans: list[tuple[int, int]], self_sim: F64) -> float:
+    """How well a document's unshared sentences fit its shared ones, relative to its own coherence.
+
+    Mean, over sentences outside the shared passages, of their best TF-IDF cosine
+    with a sentence inside them, divided by the same mean over the shared sentences
+    (best match among the other shared ones). Sentences a copy cut from its
+    source belong to the story (ratio near 1); local additions are new material
+    (ratio well below 1). -1 when not measurable.
+    """
+    if not sentences or not spans:
+        return -1.0
+    covered = np.zeros(len(sentences), dtype=bool)
+    for k, (a, b) in enumerate(sentences):
+        inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
+        covered[k] = inside >= 0.5 * (b - a)
+    if covered.all() or covered.sum() < 2:
+        return -1.0
+    fit = float(self_sim[~covered][:, covered].max(axis=1).mean())
+    inner = self_sim[covered][:, covered].copy()
+    np.fill_diagonal(inner, 0.0)
+    coherence = float(inner.max(axis=1).mean())
+    return fit / coherence if coherence > 0 else -1.0
+
+
 def _words_in(passages: list[RawPassage], text: str, side: str, kinds: set[str]) -> int:
     total = 0
     for p in passages:
@@ -335,6 +359,9 @@ def score_pair(
     for side, doc, key in (("a", da, "a"), ("b", db, "b")):
         spans = [(p.a_start, p.a_end) if key == "a" else (p.b_start, p.b_end) for p in passages]
         head, interior, tail = unmatched_layout(spans, doc.nonspace)
+        own = a if key == "a" else b
+        fit = unmatched_fit(doc.sentences, spans, sentence_similarity(index, own, own)) if interior + head > 0.05 else -1.0
+        scores[f"unmatched_fit_{side}"] = fit
         scores[f"unmatched_head_{side}"] = head
         scores[f"unmatched_interior_{side}"] = interior
         scores[f"unmatched_tail_{side}"] = tail
