@@ -342,7 +342,7 @@ class _Gen:
         """The article inside its site's chrome (chrome in the middle, too)."""
         mid = max(2, len(paras) // 2)
         out: list[Para] = [("chrome", "", line) for line in site.top]
-        out += paras[:mid] + [("chrome", "", site.mid)] + paras[mid:]
+        out += [*paras[:mid], ("chrome", "", site.mid), *paras[mid:]]
         out += [("chrome", "", line) for line in site.bottom_before_related]
         out += [("chrome", "", line) for line in site.related]
         out += [("chrome", "", line) for line in site.bottom_after_related]
@@ -355,7 +355,9 @@ def _render(paras: list[Para]) -> tuple[str, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for i, (kind, _o, text) in enumerate(paras):
-        sep = "" if i == 0 else ("\n" if kind == "chrome" and paras[i - 1][0] == "chrome" else "\n\n")
+        sep = (
+            "" if i == 0 else ("\n" if kind == "chrome" and paras[i - 1][0] == "chrome" else "\n\n")
+        )
         pos += len(sep)
         out.append(sep + text)
         spans.append((pos, pos + len(text)))
@@ -429,7 +431,12 @@ def generate_scrape(out: Path | str, cfg: ScrapeConfig = ScrapeConfig()) -> dict
     manifest = {
         "format": "syndicate-bench-scrape/1",
         "version": SCRAPE_VERSION,
-        "config": {"size": cfg.size, "seed": cfg.seed, "sites": cfg.sites, "families": cfg.families},
+        "config": {
+            "size": cfg.size,
+            "seed": cfg.seed,
+            "sites": cfg.sites,
+            "families": cfg.families,
+        },
         "documents": len(records),
         "edits": dict(Counter(r["edit"] for r in records)),
     }
@@ -558,7 +565,13 @@ def evaluate_scrape(corpus: Path | str, report: dict[str, Any]) -> dict[str, Any
         if a > b:
             a, b = b, a
             qs = [
-                q | {"a_start": q["b_start"], "a_end": q["b_end"], "b_start": q["a_start"], "b_end": q["a_end"]}
+                q
+                | {
+                    "a_start": q["b_start"],
+                    "a_end": q["b_end"],
+                    "b_start": q["a_start"],
+                    "b_end": q["a_end"],
+                }
                 for q in qs
             ]
         pair_passages[(a, b)] = qs
@@ -594,8 +607,7 @@ def evaluate_scrape(corpus: Path | str, report: dict[str, Any]) -> dict[str, Any
                 "relation": rel,
                 "same_family": fam[a] == fam[b],
                 "shares": what,
-                "chrome_link": fam[a] != fam[b]
-                and (chrome_passage or (what == "chrome_only")),
+                "chrome_link": fam[a] != fam[b] and (chrome_passage or (what == "chrome_only")),
                 "weak_link": fam[a] != fam[b] and shared["non_chrome"] < EXPLAINED_MIN_SHINGLES,
                 "passages": passages,
             }
@@ -648,7 +660,9 @@ def evaluate_scrape(corpus: Path | str, report: dict[str, Any]) -> dict[str, Any
     }
 
 
-def run_scrape(out: Path | str, cfg: ScrapeConfig = ScrapeConfig(), **options: Any) -> dict[str, Any]:
+def run_scrape(
+    out: Path | str, cfg: ScrapeConfig = ScrapeConfig(), **options: Any
+) -> dict[str, Any]:
     """Generate (if needed), scan with syndicate, and evaluate; returns the evaluation."""
     import time
 

@@ -77,7 +77,7 @@ def test_no_cluster_mixes_families_without_shared_text(scrape: tuple[Path, dict[
         f"{len(bad)} clusters mix true families whose members share fewer than "
         f"{EXPLAINED_MIN_SHINGLES} non-chrome word 5-grams; sizes "
         f"{sorted((m['size'] for m in bad), reverse=True)[:10]}; examples:\n"
-        + _show([{k: m[k] for k in ('size', 'families', 'unexplained_examples')} for m in bad])
+        + _show([{k: m[k] for k in ("size", "families", "unexplained_examples")} for m in bad])
     )
 
 
