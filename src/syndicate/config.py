@@ -198,6 +198,8 @@ class RelationConfig:
             + ``phrase_weight`` x (rare shared narration phrases per 100)
             + ``exclusive_quote_weight`` x (quoted shingles only this pair shares).
         quote_weight: weight of a quoted word relative to narration in ``partial_reuse``.
+        partial_min_run: the longest shared narration passage must reach this share of
+            ``partial_min_words`` (a lifted passage is contiguous).
     """
 
     near_duplicate_jaccard: float = 0.8
@@ -207,9 +209,11 @@ class RelationConfig:
     phrase_weight: float = 0.33
     exclusive_quote_weight: float = 0.033
     quote_weight: float = 0.25
+    partial_min_run: float = 0.6
 
     def __post_init__(self) -> None:
         _unit("near_duplicate_jaccard", self.near_duplicate_jaccard)
+        _unit("partial_min_run", self.partial_min_run, closed_low=True)
         _unit("containment", self.containment)
         _check(self.partial_min_words >= 1, f"partial_min_words must be >= 1; got {self.partial_min_words!r}")
         _check(self.paraphrase_min_score > 0, f"paraphrase_min_score must be > 0; got {self.paraphrase_min_score!r}")

@@ -13,7 +13,8 @@ In order of precedence:
   verbatim ones;
 - ``partial_reuse``: shared narration passages of at least ``partial_min_words``
   words (quoted words count ``quote_weight`` each: two outlets quoting the same
-  speech is weak evidence);
+  speech is weak evidence), one of them a contiguous run of at least
+  ``partial_min_run`` x ``partial_min_words`` words (scattered stock phrases are not a lifted passage);
 - ``same_story``: similar, but no evidence of reuse.
 """
 
@@ -49,12 +50,17 @@ def classify(scores: dict[str, float], config: RelationConfig) -> tuple[str, flo
     v_small, v_both = max(va, vb), min(va, vb)
     if jac >= config.near_duplicate_jaccard or v_both >= 0.9:
         return "near_duplicate", _ramp(max(jac, v_both), min(config.near_duplicate_jaccard, 0.9), 1.0)
-    if cont >= config.containment or v_small >= config.containment:
+    quoted = scores["quote_share"] >= 0.5  # what is contained is mostly quotation: weak evidence
+    if (cont >= config.containment and not quoted) or v_small >= config.containment:
         return "containment", _ramp(max(cont, v_small), config.containment, 1.0)
     evidence = paraphrase_evidence(scores, config)
     evidence_words = scores["verbatim_words"] + config.quote_weight * scores["quote_words"]
     is_para = evidence >= config.paraphrase_min_score
-    is_partial = evidence_words >= config.partial_min_words
+    # A lifted passage is a long contiguous run; scattered stock phrases are not.
+    is_partial = (
+        evidence_words >= config.partial_min_words
+        and scores["longest_verbatim_words"] >= config.partial_min_run * config.partial_min_words
+    )
     rewritten = scores["narration_coverage_a"] + scores["narration_coverage_b"] > 2 * (va + vb)
     if is_para and (not is_partial or rewritten):
         return "paraphrase", _ramp(evidence, config.paraphrase_min_score, 3 * config.paraphrase_min_score)

@@ -349,6 +349,9 @@ def score_pair(
         "narration_coverage_a": coverage([(p.a_start, p.a_end) for p in passages if p.kind in narration], len_a),
         "narration_coverage_b": coverage([(p.b_start, p.b_end) for p in passages if p.kind in narration], len_b),
         "verbatim_words": float(_words_in(verbatim, da.content, "a", {"verbatim", "near_verbatim"})),
+        "longest_verbatim_words": float(
+            max((len(da.content[p.a_start : p.a_end].split()) for p in verbatim if p.kind != "quote"), default=0)
+        ),
         "quote_words": float(_words_in(passages, da.content, "a", {"quote"})),
         "exclusive_quoted": float(exclusive_quoted),
         "rare_phrase_density": rare_phrases,
