@@ -86,17 +86,27 @@ def match_pattern(line: str) -> str | None:
 
 
 def recurring_lines(texts: Sequence[str], config: BoilerplateConfig) -> set[str]:
-    """Keys of short lines that are chrome by cross-document evidence."""
+    """Keys of lines that are chrome by cross-document evidence.
+
+    Recurring lines are grouped into blocks by the set of documents they occur in; a
+    block covering little of those documents is chrome if its lines are short, and
+    also if long (comment policies, cookie notices) when the documents share nothing
+    else but their template (see ``_shares_nothing_else``).
+    """
     docs_of: dict[str, set[int]] = defaultdict(set)
     lengths: list[int] = []
     line_len: dict[str, int] = {}
+    doc_keys: list[list[str]] = []
     for d, text in enumerate(texts):
         lengths.append(max(1, len(text)))
+        keys = []
         for s, e in _lines(text):
             key = _line_key(text[s:e])
-            if key and len(key.split()) <= config.max_line_words:
+            if key:
+                keys.append(key)
                 docs_of[key].add(d)
                 line_len[key] = e - s
+        doc_keys.append(keys)
     blocks: dict[str, list[str]] = defaultdict(list)
     members: dict[str, tuple[int, ...]] = {}
     for key, docs in docs_of.items():
@@ -110,9 +120,47 @@ def recurring_lines(texts: Sequence[str], config: BoilerplateConfig) -> set[str]
         ids = members[sig]
         block_chars = sum(line_len[k] for k in keys)
         coverage = sum(block_chars / lengths[d] for d in ids) / len(ids)
-        if coverage < config.max_block_coverage:
+        if coverage >= config.max_block_coverage:
+            continue
+        short = [k for k in keys if len(k.split()) <= config.max_line_words]
+        chrome.update(short)
+        if len(short) < len(keys) and _shares_nothing_else(ids, sig, docs_of, doc_keys, line_len, lengths):
             chrome.update(keys)
     return chrome
+
+
+_OTHER_SHARED_MAX = 0.1
+_STORY_LINE_WORDS = 20
+_SAMPLE_DOCS = 20
+
+
+def _shares_nothing_else(
+    ids: tuple[int, ...],
+    sig: str,
+    docs_of: dict[str, set[int]],
+    doc_keys: list[list[str]],
+    line_len: dict[str, int],
+    lengths: list[int],
+) -> bool:
+    """True when the documents of a block share almost nothing but the block and their template.
+
+    A site's long notice recurs on pages whose stories differ; a syndicated or lifted
+    paragraph recurs on pages that share other story text. Lines occurring on
+    exactly the same set of pages (the site's template) and short lines (headlines,
+    navigation) do not count as shared story.
+    """
+    members = set(ids)
+    shares = []
+    for d in ids[:_SAMPLE_DOCS]:
+        shared = 0
+        for key in set(doc_keys[d]):
+            docs = docs_of.get(key, set())
+            if len(docs) < 2 or docs == members or len(key.split()) <= _STORY_LINE_WORDS:
+                continue
+            if len(docs & members) >= 2:
+                shared += line_len[key]
+        shares.append(shared / lengths[d])
+    return sum(shares) / len(shares) < _OTHER_SHARED_MAX
 
 
 def strip(
