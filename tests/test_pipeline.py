@@ -167,3 +167,24 @@ def test_report_identical_for_any_number_of_jobs(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(pipeline, "VERIFY_CHUNK", 1)
     assert syndicate.scan(SEEDS, jobs=2).to_json() == one
     assert syndicate.scan(SEEDS, jobs=3).to_json() == one
+
+
+def test_sidecar_dates_decide_direction(tmp_path: Path) -> None:
+    source = (SEEDS / SEED_FILES[2]).read_text(encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "early.txt").write_text(source, encoding="utf-8")
+    (tmp_path / "docs" / "late.txt").write_text(source, encoding="utf-8")
+    meta = tmp_path / "meta.jsonl"
+    rows = [
+        {"file": "late.txt", "published": "2025-03-14T09:00:00Z", "publisher": "Copy Daily"},
+        {"file": "early.txt", "published": "2025-03-13T08:00:00Z", "publisher": "First Wire"},
+    ]
+    meta.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    report = syndicate.scan(tmp_path / "docs", metadata_file=str(meta)).to_dict()
+    (cluster,) = report["clusters"]
+    assert cluster["original"] == "early"
+    (edge,) = cluster["edges"]
+    assert (edge["source"], edge["derived"]) == ("early", "late")
+    assert any("published earlier" in e for e in edge["evidence"])
+    flipped = syndicate.scan(tmp_path / "docs", metadata_file=str(meta), use_dates=False).to_dict()
+    assert not any("published earlier" in e for c in flipped["clusters"] for ed in c["edges"] for e in ed["evidence"])

@@ -126,6 +126,11 @@ def _tree_lines(cluster: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _clip(text: str, width: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
 def render_text(r: dict[str, Any]) -> str:
     """Render a report dict as the terminal summary."""
     out: list[str] = []
@@ -146,12 +151,17 @@ def render_text(r: dict[str, Any]) -> str:
                 f"jaccard {s['jaccard']:.2f}, tf-idf cosine {s['tfidf_cosine']:.2f}, "
                 f"{len(p.get('passages', []))} shared passages"
             )
+            shown = sorted(p.get("passages", []), key=lambda q: -(q["a_end"] - q["a_start"]))[:2]
+            for q in shown:
+                out.append(f"      {q['kind']}: \"{_clip(q['a_text'])}\"")
     for c in r["clusters"]:
         out.append("")
         head = f"Cluster {c['id']}: {', '.join(c['members'])}"
         if c.get("original"):
             orig = docs.get(c["original"], {})
-            credit = f", {orig.get('publisher')}" if orig.get("publisher") else ""
+            cr = c.get("original_credit") or {}
+            who = [x for x in (cr.get("publisher") or orig.get("publisher"), cr.get("byline")) if x]
+            credit = f", credited to {' / '.join(who)}" if who else ""
             head += f"\n    original source: {c['original']}{credit} (confidence {c['original_confidence']:.2f})"
             if c.get("runner_up"):
                 head += f"; close call, runner-up {c['runner_up']}"
