@@ -31,7 +31,7 @@ from . import (
 from .backends import local
 from .config import RunConfig, ShingleConfig
 from .errors import InputError
-from .report import Report, build_report, pair_entry
+from .report import Report, build_report, channel_names, pair_entry
 from .types import Article, Document, Skipped
 
 T = TypeVar("T")
@@ -153,25 +153,50 @@ def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np
     return out
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CandidateStage:
+    """What candidate generation hands to verification."""
+
+    sigs: npt.NDArray[np.uint64]
+    bands: int
+    rows: int
+    x: Any  # TF-IDF rows (sparse)
+    model: vectorize.TfidfModel
+    neighbors: tuple[tuple[int, ...], ...]
+    pairs: npt.NDArray[np.int64]
+    channels: npt.NDArray[np.uint8]
+    by_channel: dict[str, int]
+    pruned_anchors: int
+    capped_buckets: int
+
+
+def candidate_stage(docs: list[Document], views: list[verify.DocView], config: RunConfig, clock: _Clock) -> CandidateStage:
+    """Signatures and the three candidate channels, merged."""
+    sets = [v.shingled.unique for v in views]
+    with clock.stage("sketch"):
+        sigs = sketch.signatures(sets, config.sketch)
+    with clock.stage("candidates"):
+        bands, rows = candidates.lsh_params(config.candidates, config.sketch.num_perm)
+        lsh, capped = candidates.lsh_pairs(sigs, bands, rows, config.candidates.max_bucket)
+        anchors, pruned = candidates.anchor_pairs(sets, config.candidates)
+        counts = vectorize.term_counts([d.content for d in docs])
+        model = vectorize.fit(counts)
+        x = vectorize.weigh(counts, model)
+        tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
+        pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
+    by_channel = {"lsh": int(lsh.shape[0]), "anchors": int(anchors.shape[0]), "tfidf": int(tf_pairs.shape[0])}
+    return CandidateStage(sigs, bands, rows, x, model, neighbors, pairs, channels, by_channel, pruned, capped)
+
+
 def candidate_ids(path: str, config: RunConfig) -> list[tuple[str, str, list[str]]]:
     """Candidate pairs (ids, channels) before verification: for measuring candidate recall."""
     result = ingest.read_corpus(path, config.ingest)
     docs, _ = prepare(result.articles, config, False)
-    views = _views(docs, config, False)
-    sets = [v.shingled.unique for v in views]
-    sigs = sketch.signatures(sets, config.sketch)
-    bands, rows = candidates.lsh_params(config.candidates, config.sketch.num_perm)
-    lsh, _ = candidates.lsh_pairs(sigs, bands, rows, config.candidates.max_bucket)
-    anchors, _ = candidates.anchor_pairs(sets, config.candidates)
-    counts = vectorize.term_counts([d.content for d in docs])
-    model = vectorize.fit(counts)
-    tf_pairs, _ = candidates.tfidf_pairs(vectorize.weigh(counts, model), model.df, config.candidates)
-    pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
-    names = ((1, "lsh"), (2, "anchors"), (4, "tfidf"))
+    cand = candidate_stage(docs, _views(docs, config, False), config, _Clock())
     ids = [d.article.id for d in docs]
     return [
-        (ids[a], ids[b], [n for bit, n in names if int(c) & bit])
-        for (a, b), c in zip(pairs.tolist(), channels.tolist(), strict=True)
+        (ids[a], ids[b], channel_names(int(c)))
+        for (a, b), c in zip(cand.pairs.tolist(), cand.channels.tolist(), strict=True)
     ]
 
 
@@ -197,20 +222,10 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
         )
     with clock.stage("shingle"):
         views = _views(docs, config, progress)
-        sets = [v.shingled.unique for v in views]
-    with clock.stage("sketch"):
-        sigs = sketch.signatures(sets, config.sketch)
-    with clock.stage("candidates"):
-        bands, rows = candidates.lsh_params(config.candidates, config.sketch.num_perm)
-        lsh, capped = candidates.lsh_pairs(sigs, bands, rows, config.candidates.max_bucket)
-        anchors, pruned = candidates.anchor_pairs(sets, config.candidates)
-        counts = vectorize.term_counts([d.content for d in docs])
-        model = vectorize.fit(counts)
-        x = vectorize.weigh(counts, model)
-        tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
-        pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
+    cand = candidate_stage(docs, views, config, clock)
+    sigs, x, pairs, channels, neighbors = cand.sigs, cand.x, cand.pairs, cand.channels, cand.neighbors
     with clock.stage("verify"):
-        index = verify.sentence_index(views, model)
+        index = verify.sentence_index(views, cand.model)
         matches = _verify(docs, views, sigs, x, index, pairs, channels, neighbors, config, progress)
     with clock.stage("cluster"):
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
@@ -230,20 +245,16 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
         "documents": len(docs),
         "skipped": len(skipped),
         "candidate_pairs": int(pairs.shape[0]),
-        "candidates_by_channel": {
-            "lsh": int(lsh.shape[0]),
-            "anchors": int(anchors.shape[0]),
-            "tfidf": int(tf_pairs.shape[0]),
-        },
-        "pruned_anchors": pruned,
-        "capped_buckets": capped,
+        "candidates_by_channel": cand.by_channel,
+        "pruned_anchors": cand.pruned_anchors,
+        "capped_buckets": cand.capped_buckets,
         "pairs": len(matches),
         "reuse_pairs": sum(1 for _, rel, _ in matches if rel in relation.REUSE),
         "clusters": len(groups),
     }
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
-    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (bands, rows))
+    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (cand.bands, cand.rows))
 
 
 def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:

@@ -181,6 +181,11 @@ def render_text(r: dict[str, Any]) -> str:
 _CHANNELS = ((1, "lsh"), (2, "anchors"), (4, "tfidf"))
 
 
+def channel_names(bits: int) -> list[str]:
+    """Names of the candidate channels in a channel bit set."""
+    return [name for bit, name in _CHANNELS if bits & bit]
+
+
 def _document_entry(doc: Any) -> dict[str, Any]:
     art = doc.article
     return {
@@ -223,7 +228,7 @@ def pair_entry(m: Any, rel: str, conf: float, docs: list[Any]) -> dict[str, Any]
         "b": db.article.id,
         "relation": rel,
         "confidence": conf,
-        "channels": [name for bit, name in _CHANNELS if m.channels & bit],
+        "channels": channel_names(m.channels),
         "scores": dict(sorted(m.scores.items())),
         "passages": [_passage_entry(p, da, db) for p in m.passages] if rel != "same_story" else [],
     }
