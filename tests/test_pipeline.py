@@ -188,3 +188,34 @@ def test_sidecar_dates_decide_direction(tmp_path: Path) -> None:
     assert any("published earlier" in e for e in edge["evidence"])
     flipped = syndicate.scan(tmp_path / "docs", metadata_file=str(meta), use_dates=False).to_dict()
     assert not any("published earlier" in e for c in flipped["clusters"] for ed in c["edges"] for e in ed["evidence"])
+
+
+def test_html_and_jsonl_inputs_end_to_end(tmp_path: Path) -> None:
+    import html as html_lib
+
+    story = (SEEDS / SEED_FILES[2]).read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in story.split("\n") if len(p.split()) > 8]
+    body = "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
+    page = (
+        "<html><head><title>Rutte to convince Trump</title>"
+        '<meta property="og:site_name" content="Euronews">'
+        '<meta property="article:published_time" content="2025-03-13T08:00:00Z"></head>'
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>Rutte to convince Trump</h1>{body}</article>"
+        "<footer>Contact us</footer></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    record = {"id": "wire-1", "text": "\n\n".join(paragraphs), "publisher": "Wire", "published": "2025-03-14"}
+    (tmp_path / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    report = syndicate.scan(tmp_path).to_dict()
+    validate(report)
+    docs = {d["id"]: d for d in report["documents"]}
+    assert docs["page"]["span_basis"] == "extracted_text" and docs["page"]["publisher"] == "Euronews"
+    assert docs["wire-1"]["span_basis"] == "record_text"
+    (pair,) = [p for p in report["pairs"] if {p["a"], p["b"]} == {"page", "wire-1"}]
+    assert pair["relation"] in ("near_duplicate", "containment")
+    wire_side = "b" if pair["b"] == "wire-1" else "a"
+    for p in pair["passages"]:
+        s, e = p[f"{wire_side}_start"], p[f"{wire_side}_end"]
+        assert record["text"][s:e] == p[f"{wire_side}_text"]
+    (cluster,) = report["clusters"]
+    assert cluster["original"] == "page"  # published a day earlier
