@@ -193,16 +193,23 @@ def _date_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any]) -> None:
     d.add(sign * W_DATE * rel, f"{earlier['id']} was published earlier ({earlier['published']} vs {later['published']})")
 
 
+def _credits_others(doc: dict[str, Any]) -> list[str]:
+    """Outlets a document credits, other than its own publisher (a wire's own sign-off is no credit)."""
+    own = (doc["publisher"], doc["credit"].publisher)
+    return [c for c in doc["credit"].cites if not any(_same_outlet(c, o) for o in own)]
+
+
 def _credit_evidence(d: Direction, u: dict[str, Any], v: dict[str, Any]) -> None:
     for src, dst, sign in ((u, v, 1.0), (v, u, -1.0)):
         names = {src["publisher"], src["credit"].publisher}
-        for cited in dst["credit"].cites:
+        cited_by_dst = _credits_others(dst)
+        for cited in cited_by_dst:
             if any(_same_outlet(cited, n) for n in names):
                 d.add(sign * W_CREDIT, f"{dst['id']} credits {cited}, the publisher of {src['id']}")
                 break
         else:
-            if dst["credit"].cites and not src["credit"].cites:
-                d.add(sign * W_BYLINE, f"{dst['id']} attributes its story to {', '.join(dst['credit'].cites)}")
+            if cited_by_dst and not _credits_others(src):
+                d.add(sign * W_BYLINE, f"{dst['id']} attributes its story to {', '.join(cited_by_dst)}")
     has_u = bool(u["credit"].byline or u["credit"].publisher)
     has_v = bool(v["credit"].byline or v["credit"].publisher)
     if has_u != has_v:
