@@ -194,7 +194,9 @@ def candidate_recall(truth: Truth, payload: dict[str, Any]) -> dict[str, Any]:
             {
                 "jaccard": [lo, min(hi, 1.0)],
                 "n": len(keys),
-                "lsh_recall": _share(sum(1 for k in keys if "lsh" in channels.get(k, ())), len(keys)),
+                "lsh_recall": _share(
+                    sum(1 for k in keys if "lsh" in channels.get(k, ())), len(keys)
+                ),
                 "candidate_recall": _share(sum(1 for k in keys if k in channels), len(keys)),
             }
         )

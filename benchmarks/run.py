@@ -340,24 +340,32 @@ def run(
             q = line.get("quality", {}).get("pairs", {})
             d = line.get("quality", {}).get("derivation", {})
             cr = line.get("candidate_recall")
-            msg = line.get("error") or (
-                (
-                    f"{cr['candidates_per_document']:.1f} candidates/doc, recall "
-                    f"{cr['recall']:.4f}, LSH recall at J>=0.5 {cr['jaccard']['lsh_recall'] or 0:.4f}"
-                )
-                if cr
-                else ""
-            ) or (
-                (
-                    f"{line['seconds']:.1f} s, {line['peak_rss_mb']:.0f} MiB"
-                    if "seconds" in line
+            msg = (
+                line.get("error")
+                or (
+                    (
+                        f"{cr['candidates_per_document']:.1f} candidates/doc, recall "
+                        f"{cr['recall']:.4f}, LSH recall at J>=0.5 {cr['jaccard']['lsh_recall'] or 0:.4f}"
+                    )
+                    if cr
                     else ""
                 )
-                + (f", P {q['precision']:.3f} R {q['recall']:.3f} F1 {q['f1']:.3f}" if q else "")
-                + (
-                    f", dir {d['direction_accuracy']:.3f} root {d['root_accuracy']:.3f}"
-                    if d.get("predicted_edges")
-                    else ""
+                or (
+                    (
+                        f"{line['seconds']:.1f} s, {line['peak_rss_mb']:.0f} MiB"
+                        if "seconds" in line
+                        else ""
+                    )
+                    + (
+                        f", P {q['precision']:.3f} R {q['recall']:.3f} F1 {q['f1']:.3f}"
+                        if q
+                        else ""
+                    )
+                    + (
+                        f", dir {d['direction_accuracy']:.3f} root {d['root_accuracy']:.3f}"
+                        if d.get("predicted_edges")
+                        else ""
+                    )
                 )
             )
             print(

@@ -248,7 +248,9 @@ def test_exact_jaccard_pairs_match_brute_force() -> None:
     sets = []
     for _ in range(60):
         src = rng.choice(base)
-        keep = [x for x in src if rng.random() < 0.8] + rng.sample(range(400, 800), rng.randint(0, 20))
+        keep = [x for x in src if rng.random() < 0.8] + rng.sample(
+            range(400, 800), rng.randint(0, 20)
+        )
         sets.append(np.unique(np.asarray(keep, dtype=np.uint64)))
     sets.append(np.zeros(0, dtype=np.uint64))
     brute = []
