@@ -67,10 +67,12 @@ def test_missing_path_exit_3() -> None:
 
 def test_folder_without_articles_exit_3(tmp_path: Path) -> None:
     (tmp_path / "a.bin").write_bytes(b"\x00\x01\x02" * 10)
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01\x02" * 10)
     (tmp_path / "empty.txt").write_text("   \n")
     code, _, err = _run("scan", str(tmp_path))
     assert code == 3
     assert "no readable article" in err and "Traceback" not in err
+    assert "binary: 1" in err and "empty: 1" in err and "unsupported: 1" in err
 
 
 def test_bad_value_exit_2() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -214,9 +215,10 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
         docs, empty = prepare(result.articles, config, progress)
     skipped = sorted([*result.skipped, *empty], key=lambda s: (s.path, s.reason))
     if not docs:
+        reasons = Counter(s.reason for s in skipped)
+        why = ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items()))
         raise InputError(
-            f"no readable article in {path}: {result.files_seen} files looked at, "
-            f"{len(skipped)} skipped (use --format text to see why)"
+            f"no readable article in {path}: {result.files_seen} files looked at, all skipped ({why})"
             if result.files_seen
             else f"no readable article in {path}: the folder holds no files syndicate reads"
         )
