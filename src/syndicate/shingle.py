@@ -1,7 +1,7 @@
 """Tokens and stable 64-bit word n-gram shingle hashes.
 
 Tokens are hashed once each with BLAKE2b (stable across processes, unlike
-Python's ``hash()``), memoised per vocabulary word; n-gram hashes are then
+Python's per-process randomised string hashing), memoised per vocabulary word; n-gram hashes are then
 combined in numpy over the whole token array at once (a multiply-add chain
 finished with the MurmurHash3 64-bit mixer), so there is no Python call per
 shingle.
