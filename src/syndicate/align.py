@@ -15,6 +15,7 @@ original offsets for the report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,15 +167,19 @@ def merge_passages(verbatim: list[RawPassage], para: list[RawPassage]) -> list[R
     return out
 
 
-def coverage(spans: list[tuple[int, int]], length: int) -> float:
+def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping union of half-open spans."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def coverage(spans: Sequence[tuple[int, int]], length: int) -> float:
     """Share of ``length`` characters covered by the union of spans."""
     if length <= 0 or not spans:
         return 0.0
-    total = 0
-    end = -1
-    for s, e in sorted(spans):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return min(1.0, total / length)
+    return min(1.0, sum(e - s for s, e in merge_spans(spans)) / length)

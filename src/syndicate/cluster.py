@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .align import merge_spans
 from .config import ClusterConfig
 
 
@@ -42,12 +43,7 @@ def link(a: int, b: int, relation: str, passages: Sequence[Any]) -> Link:
 
 
 def _union_length(spans: Sequence[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        if e > end:
-            total += e - max(s, end)
-            end = e
-    return total
+    return sum(e - s for s, e in merge_spans(spans))
 
 
 def _overlap(x: Sequence[tuple[int, int]], y: Sequence[tuple[int, int]]) -> float:

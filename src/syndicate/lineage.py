@@ -45,6 +45,7 @@ import networkx as nx
 import numpy as np
 
 from .config import LineageConfig
+from .shingle import tokenize
 
 DATE_RELIABILITY = {"record": 1.0, "sidecar": 1.0, "html_meta": 0.7, "html_text": 0.4}
 W_DATE = 4.0
@@ -57,7 +58,6 @@ W_CENTRAL = 10.0
 W_LAYOUT = 2.0
 FIT_STORY = 0.6  # unshared text fitting at least 60% as well as the shared text fits itself
 W_EDIT = 1.5
-_TOKEN = re.compile(r"\w+(?:'\w+)*")
 VIRTUAL_ROOT = -1
 _ROOT_WEIGHT = 1e-3
 
@@ -266,8 +266,8 @@ def _edit_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str, token
     for p in pair["passages"]:
         if p["kind"] != "near_verbatim":
             continue
-        ta = _TOKEN.findall(p["a_text"].lower())
-        tb = _TOKEN.findall(p["b_text"].lower())
+        ta = tokenize(p["a_text"])[0]
+        tb = tokenize(p["b_text"])[0]
         only_a, only_b = set(ta) - set(tb), set(tb) - set(ta)
         rare_u += sum(1 for t in only_a if not t.isdigit() and token_df(t) <= 2)
         rare_v += sum(1 for t in only_b if not t.isdigit() and token_df(t) <= 2)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,6 @@ from .errors import InputError
 from .report import Report, build_report, channel_names, pair_entry
 from .types import Article, Document, Skipped
 
-T = TypeVar("T")
 # Items per work unit of the process pool (documents, candidate pairs).
 VIEW_CHUNK = 256
 VERIFY_CHUNK = 512
@@ -67,15 +66,6 @@ def _bar(desc: str, total: int, enabled: bool) -> Iterator[Callable[[int], None]
         yield bar.update
 
 
-def _progress(items: Iterable[T], desc: str, total: int, enabled: bool) -> Iterable[T]:
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    bar: Iterable[T] = tqdm(items, desc=desc, total=total, unit="doc", leave=False, file=sys.stderr)
-    return bar
-
-
 def tool_info() -> dict[str, Any]:
     """Name, version and library versions recorded in every report."""
     libs: dict[str, str | None] = {}
@@ -94,12 +84,15 @@ def prepare(
     normed = []
     skipped: list[Skipped] = []
     arts = list(articles)
-    for art in _progress(arts, "normalise", len(arts), progress):
-        norm = normalize.normalize(art.text)
-        if not norm.text.strip():
-            skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
-            continue
-        normed.append((art, norm))
+    with _bar("normalise", len(arts), progress) as tick:
+        for art in arts:
+            norm = normalize.normalize(art.text)
+            if tick:
+                tick(1)
+            if not norm.text.strip():
+                skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
+                continue
+            normed.append((art, norm))
     chrome = boilerplate.recurring_lines([n.text for _, n in normed], config.boilerplate)
     docs: list[Document] = []
     for art, norm in normed:

@@ -66,6 +66,4 @@ def classify(scores: dict[str, float], config: RelationConfig) -> tuple[str, flo
         return "paraphrase", _ramp(evidence, config.paraphrase_min_score, 3 * config.paraphrase_min_score)
     if is_partial:
         return "partial_reuse", _ramp(evidence_words, config.partial_min_words, 4 * config.partial_min_words)
-    if is_para:
-        return "paraphrase", _ramp(evidence, config.paraphrase_min_score, 3 * config.paraphrase_min_score)
     return "same_story", _ramp(scores["tfidf_cosine"], 0.2, 0.6)

@@ -22,6 +22,7 @@ from .align import (
     RawPassage,
     coverage,
     merge_passages,
+    merge_spans,
     paraphrase_passages,
     sentence_weights,
     verbatim_passages,
@@ -249,12 +250,7 @@ def unmatched_layout(spans: list[tuple[int, int]], nonspace: npt.NDArray[np.int6
     total = int(nonspace[-1])
     if total == 0 or not spans:
         return 0.0, 0.0, 0.0
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
+    merged = merge_spans(spans)
     head = int(nonspace[merged[0][0]])
     tail = total - int(nonspace[merged[-1][1]])
     interior = sum(int(nonspace[merged[k + 1][0]] - nonspace[merged[k][1]]) for k in range(len(merged) - 1))
@@ -314,11 +310,12 @@ def score_pair(
     ua, ub = da.shingled.unique, db.shingled.unique
     shared = np.intersect1d(ua, ub, assume_unique=True)
     union = ua.shape[0] + ub.shape[0] - shared.shape[0]
-    exclusive = int(np.count_nonzero(_df_of(shared, *df) == 2)) if shared.shape[0] else 0
+    only_pair = _df_of(shared, *df) == 2 if shared.shape[0] else np.zeros(0, dtype=bool)
+    exclusive = int(np.count_nonzero(only_pair))
     quoted_a = np.unique(da.shingled.shingles[da.shingled.quoted])
     is_quoted = np.isin(shared, quoted_a, assume_unique=True)
     quote_shared = int(is_quoted.sum())
-    exclusive_quoted = int(np.count_nonzero(is_quoted & (_df_of(shared, *df) == 2))) if shared.shape[0] else 0
+    exclusive_quoted = int(np.count_nonzero(is_quoted & only_pair))
     rare_phrases = _rare_shared(da.phrases, db.phrases, phrase_df)
 
     verbatim = verbatim_passages(da.shingled, db.shingled, n, da.quotes, config)
