@@ -101,7 +101,7 @@ def test_offsets_of_paragraph_break_point_at_newlines() -> None:
     assert norm.text == "a\n\nb"
     assert [raw[i] for i in norm.offsets[:-1]] == ["a", "\n", "\n", "b"]
     assert norm.offsets[-1] == len(raw)
-    assert norm.offsets.dtype == np.int64
+    assert norm.offsets.dtype == np.int32
 
 
 def test_original_span_maps_back() -> None:

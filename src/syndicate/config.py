@@ -42,6 +42,7 @@ class IngestConfig:
 
     def __post_init__(self) -> None:
         _check(self.max_bytes > 0, f"max_bytes must be positive; got {self.max_bytes!r}")
+        _check(self.max_bytes < 2**31, f"max_bytes must be below 2147483648 (character offsets are 32-bit); got {self.max_bytes!r}")
 
 
 @dataclass(frozen=True, slots=True)

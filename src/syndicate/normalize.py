@@ -207,7 +207,9 @@ def normalize(text: str) -> NormalizedText:
     if not ascii_only:
         chars, offsets = _nfkc(chars, offsets)
     chars, offsets = _whitespace(chars, offsets)
-    full = np.empty(len(chars) + 1, dtype=np.int64)
+    # int32 halves the largest per-document array kept for the whole run; inputs are
+    # capped far below 2**31 characters (IngestConfig.max_bytes).
+    full = np.empty(len(chars) + 1, dtype=np.int32)
     full[:-1] = offsets
     full[-1] = len(text)
     return NormalizedText(text=chars, offsets=full)

@@ -116,7 +116,6 @@ def build_view(content: str, config: ShingleConfig) -> verify.DocView:
         sents,
         doc_phrases,
         sentence_phrases,
-        verify.nonspace_counts(content),
     )
 
 

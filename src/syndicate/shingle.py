@@ -20,6 +20,7 @@ from .config import ShingleConfig
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -46,8 +47,8 @@ class Shingled:
         unique: sorted distinct shingle hashes (the document's shingle set).
     """
 
-    token_starts: I64
-    token_ends: I64
+    token_starts: I32
+    token_ends: I32
     token_hashes: U64
     shingles: U64
     quoted: npt.NDArray[np.bool_]
@@ -128,4 +129,4 @@ def shingle(text: str, quote_mask: npt.NDArray[np.bool_] | None, config: Shingle
         quoted = in_q * 2 > n
     else:
         quoted = np.zeros(sh.shape[0], dtype=bool)
-    return Shingled(starts, ends, th, sh, quoted, np.unique(sh))
+    return Shingled(starts.astype(np.int32), ends.astype(np.int32), th, sh, quoted, np.unique(sh))

@@ -88,7 +88,7 @@ class NormalizedText:
     """
 
     text: str
-    offsets: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int32]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the normalised text to the original text."""

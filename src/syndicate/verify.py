@@ -45,11 +45,14 @@ class DocView:
     sentences: list[tuple[int, int]]
     phrases: U64  # distinct hashes of stem bigrams outside quotations
     sentence_phrases: tuple[U64, ...]  # the same, per sentence
-    nonspace: npt.NDArray[np.int64]  # nonspace[i] = non-space characters in content[:i]
 
 
 def nonspace_counts(text: str) -> npt.NDArray[np.int64]:
-    """Cumulative count of non-space characters, so any span's count is one subtraction."""
+    """Cumulative count of non-space characters, so any span's count is one subtraction.
+
+    Computed when needed (about 20 us for a news article) rather than kept per
+    document: at 8 bytes per character it was the largest array of a DocView.
+    """
     flags = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     spaces = (flags == 32) | (flags == 10) | (flags == 9) | (flags == 13)
     return np.concatenate(([0], np.cumsum(~spaces))).astype(np.int64)
@@ -125,11 +128,12 @@ class SentenceIndex:
     2^20-column block spent most of its time converting formats (72 s of 167 s).
     """
 
-    def __init__(self, words: sp.csr_matrix, offsets: npt.NDArray[np.int64], cache_size: int = 20_000) -> None:
+    def __init__(self, words: sp.csr_matrix, offsets: npt.NDArray[np.int64], cache_bytes: int = 256 << 20) -> None:
         self.words = words
         self.offsets = offsets
         self._blocks: OrderedDict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_bytes = cache_bytes
+        self._cached = 0
 
     def rows(self, d: int) -> slice:
         return slice(int(self.offsets[d]), int(self.offsets[d + 1]))
@@ -147,8 +151,11 @@ class SentenceIndex:
         dense[row_of, inverse.ravel()] = sub.data
         value = (cols.astype(np.int64), dense)
         self._blocks[d] = value
-        if len(self._blocks) > self._cache_size:
-            self._blocks.popitem(last=False)
+        self._cached += cols.nbytes + dense.nbytes
+        # Bounded by bytes, per process: the blocks are ~50 KB per news article.
+        while self._cached > self._cache_bytes and len(self._blocks) > 1:
+            _, (c, m) = self._blocks.popitem(last=False)
+            self._cached -= c.nbytes + m.nbytes
         return value
 
 
@@ -358,7 +365,7 @@ def score_pair(
     }
     for side, doc, key in (("a", da, "a"), ("b", db, "b")):
         spans = [(p.a_start, p.a_end) if key == "a" else (p.b_start, p.b_end) for p in passages]
-        head, interior, tail = unmatched_layout(spans, doc.nonspace)
+        head, interior, tail = unmatched_layout(spans, nonspace_counts(doc.content))
         own = a if key == "a" else b
         fit = unmatched_fit(doc.sentences, spans, sentence_similarity(index, own, own)) if interior + head > 0.05 else -1.0
         scores[f"unmatched_fit_{side}"] = fit
