@@ -165,6 +165,7 @@ def test_report_identical_for_any_number_of_jobs(monkeypatch: pytest.MonkeyPatch
     one = syndicate.scan(SEEDS, jobs=1).to_json()
     monkeypatch.setattr(pipeline, "VIEW_CHUNK", 2)  # several work units even on five documents
     monkeypatch.setattr(pipeline, "VERIFY_CHUNK", 1)
+    monkeypatch.setattr(pipeline, "LINEAGE_CHUNK", 1)
     assert syndicate.scan(SEEDS, jobs=2).to_json() == one
     assert syndicate.scan(SEEDS, jobs=3).to_json() == one
 

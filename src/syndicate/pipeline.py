@@ -33,11 +33,12 @@ from .backends import local
 from .config import RunConfig, ShingleConfig
 from .errors import InputError
 from .report import Report, build_report, channel_names, pair_entry
-from .types import Article, Document, Skipped
+from .types import Article, Document, NormalizedText, Skipped
 
 # Items per work unit of the process pool (documents, candidate pairs).
 VIEW_CHUNK = 256
 VERIFY_CHUNK = 512
+LINEAGE_CHUNK = 16
 _LIBRARIES = ("datasketch", "scikit-learn", "numpy", "scipy", "click", "trafilatura", "networkx")
 
 
@@ -85,14 +86,14 @@ def prepare(
     skipped: list[Skipped] = []
     arts = list(articles)
     with _bar("normalise", len(arts), progress) as tick:
-        for art in arts:
-            norm = normalize.normalize(art.text)
-            if tick:
-                tick(1)
-            if not norm.text.strip():
-                skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
-                continue
-            normed.append((art, norm))
+        norms = local.ordered_map(
+            _normalize_chunk, [a.text for a in arts], jobs=local.resolve_jobs(config.jobs), chunk=VIEW_CHUNK, shared={}, progress=tick
+        )
+    for art, norm in zip(arts, norms, strict=True):
+        if not norm.text.strip():
+            skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
+            continue
+        normed.append((art, norm))
     chrome = boilerplate.recurring_lines([n.text for _, n in normed], config.boilerplate)
     docs: list[Document] = []
     for art, norm in normed:
@@ -102,6 +103,10 @@ def prepare(
             continue
         docs.append(Document(len(docs), art, norm, content, stripped))
     return docs, skipped
+
+
+def _normalize_chunk(texts: Sequence[str]) -> list[NormalizedText]:
+    return [normalize.normalize(t) for t in texts]
 
 
 def build_view(content: str, config: ShingleConfig) -> verify.DocView:
@@ -229,10 +234,15 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     token_df = _token_df(views)
     with clock.stage("lineage"):
         reuse = {k: e for k, e in entries.items() if e["relation"] in relation.REUSE}
+        shared = {"docs": docs, "reuse": reuse, "config": config.lineage, "token_df": token_df, "sentence_sim": sentence_sim}
+        with _bar("lineage", len(groups), progress) as tick:
+            lineages = local.ordered_map(
+                _lineage_chunk, groups, jobs=local.resolve_jobs(config.jobs), chunk=LINEAGE_CHUNK, shared=shared, progress=tick
+            )
         cluster_entries = []
-        for k, g in enumerate(groups, start=1):
+        for k, (g, lin) in enumerate(zip(groups, lineages, strict=True), start=1):
             entry: dict[str, Any] = {"id": f"c{k}", "members": [docs[i].article.id for i in g]}
-            entry.update(lineage.build_lineage(g, docs, reuse, config.lineage, token_df, sentence_sim))
+            entry.update(lin)
             cluster_entries.append(entry)
     stats: dict[str, Any] = {
         "files_seen": result.files_seen,
@@ -249,6 +259,11 @@ def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
     return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (cand.bands, cand.rows))
+
+
+def _lineage_chunk(groups: Sequence[tuple[int, ...]]) -> list[dict[str, Any]]:
+    st = local.state()
+    return [lineage.build_lineage(g, st["docs"], st["reuse"], st["config"], st["token_df"], st["sentence_sim"]) for g in groups]
 
 
 def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:
