@@ -54,6 +54,7 @@ W_BYLINE = 0.6
 W_MARKER = 1.0
 W_COVERAGE = 2.0
 W_DETAIL = 1.2
+W_CUT = 1.0  # "the copy cut it": right on 54% of true edges at 1k (half W_LAYOUT; additions read as cuts)
 W_CENTRAL = 10.0
 W_LAYOUT = 2.0
 FIT_STORY = 0.6  # unshared text fitting at least 60% as well as the shared text fits itself
@@ -255,7 +256,7 @@ def _layout_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str) -> 
         # apart: story material the copy cut fits the shared text, added material less.
         amount = min(1.0, 2 * (inner - tail))
         if fit >= FIT_STORY:
-            d.add(sign * W_LAYOUT * amount, f"{big} has story text that {other} lacks (it fits the shared text: {fit:.0%} of the story's own coherence): {other} cut it")
+            d.add(sign * W_CUT * amount, f"{big} has story text that {other} lacks (it fits the shared text: {fit:.0%} of the story's own coherence): {other} cut it")
         else:
             d.add(-sign * W_LAYOUT * amount, f"{big} has text that {other} lacks and that does not fit the shared story ({fit:.0%} of its coherence): local additions to {other}")
 
@@ -330,6 +331,19 @@ def closeness(pair: dict[str, Any]) -> float:
     return float(max(s["jaccard"], s["tfidf_cosine"], 1e-6))
 
 
+# The tree's edge weight answers two questions at once: is x earlier than y (the
+# direction evidence, p) and is x y's *immediate* source rather than a more distant
+# ancestor (closeness: copies diverge, so the parent is the closest earlier version).
+# As a log-likelihood, log p + W_NEAR * closeness: an ancestor with more direction
+# evidence no longer beats the closer parent (near * p let it).
+W_NEAR = 16.0
+EDGE_SHIFT = 20.0  # keeps every real edge above the virtual root's
+
+
+def _edge_weight(near: float, p: float) -> float:
+    return EDGE_SHIFT + math.log(max(p, 1e-6)) + W_NEAR * near
+
+
 def centrality(group: Sequence[int], pairs: dict[tuple[int, int], dict[str, Any]]) -> dict[int, float]:
     """Mean closeness of each member to the other members (0 for pairs not related)."""
     total = dict.fromkeys(group, 0.0)
@@ -399,8 +413,8 @@ def build_lineage(
         directions[(a, b)] = dr
         p = dr.p_forward
         near = closeness(pair)
-        weights[(a, b)] = near * p + _recency(facts[a], facts[b], config.use_dates)
-        weights[(b, a)] = near * (1.0 - p) + _recency(facts[b], facts[a], config.use_dates)
+        weights[(a, b)] = _edge_weight(near, p) + _recency(facts[a], facts[b], config.use_dates)
+        weights[(b, a)] = _edge_weight(near, 1.0 - p) + _recency(facts[b], facts[a], config.use_dates)
     _, best_edges = _tree(group, weights, None)
     roots = sorted(set(group) - {t for _, t in best_edges})
     if len(group) == 2:
@@ -410,7 +424,7 @@ def build_lineage(
         root_scores = {r: _tree(group, weights, r)[0] for r in _root_candidates(group, weights, roots)}
     ranked = sorted(root_scores.items(), key=lambda kv: (-kv[1], facts[kv[0]]["id"]))
     original = roots[0] if len(roots) == 1 else ranked[0][0]
-    probs = _softmax([s for _, s in ranked], temperature=0.25)
+    probs = _softmax([s for _, s in ranked], temperature=ROOT_TEMPERATURE)
     conf = dict(zip([r for r, _ in ranked], probs, strict=True))
     runner_up = next((r for r, _ in ranked if r != original), None)
     close = runner_up is not None and conf[original] - conf[runner_up] < config.close_margin
@@ -428,6 +442,7 @@ def build_lineage(
 
 
 MAX_ROOT_CANDIDATES = 4
+ROOT_TEMPERATURE = 1.0  # tree scores are log-likelihoods (log p + W_NEAR * closeness)
 
 
 def _root_candidates(group: Sequence[int], weights: dict[tuple[int, int], float], roots: Sequence[int]) -> list[int]:
