@@ -270,7 +270,11 @@ def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -
 
 def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
     """word -> number of documents containing it (mergeable counts over token hashes)."""
-    hashes, counts = verify.hash_df([np.unique(v.shingled.token_hashes) for v in views])
+    return token_df_lookup(*verify.hash_df([np.unique(v.shingled.token_hashes) for v in views]))
+
+
+def token_df_lookup(hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]) -> Callable[[str], int]:
+    """word -> document frequency, from sorted token hashes and their counts."""
 
     def lookup(word: str) -> int:
         h = np.uint64(shingle.token_hash(word))
