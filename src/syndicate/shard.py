@@ -26,7 +26,18 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from . import boilerplate, candidates, cluster, lineage, normalize, pipeline, relation, sketch, vectorize, verify
+from . import (
+    boilerplate,
+    candidates,
+    cluster,
+    lineage,
+    normalize,
+    pipeline,
+    relation,
+    sketch,
+    vectorize,
+    verify,
+)
 from .config import BoilerplateConfig, CandidateConfig, RunConfig
 from .report import document_entry, pair_entry
 from .types import Article, Document, NormalizedText, Skipped
@@ -181,13 +192,14 @@ def top_neighbours(contributions: Sequence[tuple[int, int, float]], config: Cand
     sparse product of the local engine does, so ties break identically.
     """
     sims: dict[int, float] = {}
-    for j, _, v in sorted(contributions, key=lambda c: (c[0], c[1])):
-        sims[j] = sims.get(j, 0.0) + v
+    for j, _, p in sorted(contributions, key=lambda c: (c[0], c[1])):
+        sims[j] = sims.get(j, 0.0) + p
     if not sims:
         return []
-    c = np.asarray(sorted(sims), dtype=np.int64)
-    v = np.asarray([sims[j] for j in c.tolist()], dtype=np.float64)
-    return c[np.lexsort((c, -v))[: config.tfidf_neighbors]].tolist()  # type: ignore[no-any-return]
+    cols = np.asarray(sorted(sims), dtype=np.int64)
+    vals = np.asarray([sims[j] for j in cols.tolist()], dtype=np.float64)
+    top: list[int] = cols[np.lexsort((cols, -vals))[: config.tfidf_neighbors]].tolist()
+    return top
 
 
 def cosine(xa: sp.csr_matrix, xb: sp.csr_matrix) -> float:
@@ -258,7 +270,7 @@ def verify_pair(
         return None
     m, rel, conf = out
     m = dataclasses.replace(m, a=ia, b=ib)
-    return m, rel, conf, pair_entry(m, rel, conf, {ia: a.f.doc, ib: b.f.doc})
+    return m, rel, conf, pair_entry(m, rel, conf, {ia: a.f.doc, ib: b.f.doc})  # type: ignore[arg-type]
 
 
 def reuse_link(m: verify.Match, rel: str) -> cluster.Link | None:

@@ -361,7 +361,7 @@ class _Run:
         )
 
         def verify(item: tuple[Any, Any]) -> list[Any]:
-            key, (((ch, cos, fa, fb), ia, ib), sd, pd) = item
+            _, (((ch, cos, fa, fb), ia, ib), sd, pd) = item
             sa = shard.Side(fa, ia[2], ia[0], ia[1])
             sb = shard.Side(fb, ib[2], ib[0], ib[1])
             out = shard.verify_pair(sa, sb, ch, cos, list(sd or []), list(pd or []), cfg)
