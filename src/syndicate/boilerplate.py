@@ -95,19 +95,37 @@ def recurring_lines(texts: Sequence[str], config: BoilerplateConfig) -> set[str]
     also if long (comment policies, cookie notices) when it recurs on many pages
     that share nothing else but their template and sits at their edges.
     """
+    return chrome_lines([doc_lines(t) for t in texts], config)
+
+
+def doc_lines(text: str) -> tuple[int, list[tuple[str, int]]]:
+    """A document's length and its lines as (key, length): all chrome detection reads of it."""
+    lines = []
+    for s, e in _lines(text):
+        key = _line_key(text[s:e])
+        if key:
+            lines.append((key, e - s))
+    return max(1, len(text)), lines
+
+
+def chrome_lines(documents: Sequence[tuple[int, Sequence[tuple[str, int]]]], config: BoilerplateConfig) -> set[str]:
+    """:func:`recurring_lines` from each document's :func:`doc_lines`.
+
+    Only lines occurring in two or more documents, or matching a known pattern, are
+    read for what they say; any other line may be given as a placeholder key unique to
+    its document (a distributed engine ships only that skeleton to its driver).
+    """
     docs_of: dict[str, set[int]] = defaultdict(set)
     lengths: list[int] = []
     line_len: dict[str, int] = {}
     doc_keys: list[list[str]] = []
-    for d, text in enumerate(texts):
-        lengths.append(max(1, len(text)))
+    for d, (length, lines) in enumerate(documents):
+        lengths.append(length)
         keys = []
-        for s, e in _lines(text):
-            key = _line_key(text[s:e])
-            if key:
-                keys.append(key)
-                docs_of[key].add(d)
-                line_len[key] = e - s
+        for key, size in lines:
+            keys.append(key)
+            docs_of[key].add(d)
+            line_len[key] = size
         doc_keys.append(keys)
     blocks: dict[str, list[str]] = defaultdict(list)
     members: dict[str, tuple[int, ...]] = {}
@@ -127,7 +145,7 @@ def recurring_lines(texts: Sequence[str], config: BoilerplateConfig) -> set[str]
             continue
         short = [k for k in keys if len(k.split()) <= config.max_line_words]
         chrome.update(short)
-        frequent = len(ids) >= max(_LONG_MIN_DOCS, _LONG_MIN_SHARE * len(texts))
+        frequent = len(ids) >= max(_LONG_MIN_DOCS, _LONG_MIN_SHARE * len(documents))
         if len(short) < len(keys) and frequent and _shares_nothing_else(ids, sig, docs_of, doc_keys, line_len, lengths):
             long_keys.update(k for k in keys if k not in short)
     return chrome | _at_page_edges(long_keys, doc_keys, chrome)

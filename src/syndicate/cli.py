@@ -43,12 +43,19 @@ def main() -> None:
 @click.option("--paraphrase-min-score", type=float, help="Rewrite evidence for paraphrase.  [default: 3.0]")
 @click.option("--no-dates", "no_dates", is_flag=True, help="Do not use publication dates as direction evidence.")
 @click.option("--jobs", type=int, help="Worker processes; 0 = every core.  [default: 0]")
+@click.option("--engine", type=click.Choice(["local", "spark"]), help="Execution engine; the report is the same.  [default: local]")
+@click.option("--spark-master", help="Spark master URL for --engine spark (local[2], spark://host:7077, yarn).  [default: spark-submit's, else local[*]]")
+@click.option("--partitions", type=int, help="Spark partitions of the document data; 0 = Spark's default parallelism.  [default: 0]")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=str), help="With --engine spark: also write documents, pairs, clusters as JSONL folders here.")
 @click.option("--timings", is_flag=True, help="Add seconds per stage to stats (the report is then not byte-reproducible).")
 @click.option("--fail-on-match", is_flag=True, help="Exit with code 1 when any reuse pair is found.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def scan(path: str, output: str | None, fmt: str, no_dates: bool, timings: bool, fail_on_match: bool, quiet: bool, debug: bool, **options: Any) -> None:
+def scan(path: str, output: str | None, output_dir: str | None, fmt: str, no_dates: bool, timings: bool, fail_on_match: bool, quiet: bool, debug: bool, **options: Any) -> None:
     """Scan PATH (a folder of .txt/.md/.html/.json/.jsonl articles, or one JSONL file).
+
+    With --engine spark PATH may also be a Parquet dataset (columns id, text, and
+    optionally title, url, publisher, published).
 
     Writes the JSON report (or with --format text a summary) to stdout or --output.
     """
@@ -58,7 +65,7 @@ def scan(path: str, output: str | None, fmt: str, no_dates: bool, timings: bool,
     options["use_dates"] = False if no_dates else None
     options["progress"] = not quiet and sys.stderr.isatty()
     try:
-        report = api_scan(path, timings=timings, **options)
+        report = api_scan(path, timings=timings, output_dir=output_dir, **options)
         text = report.to_json() if fmt == "json" else report.to_text()
         if output:
             write_atomic(output, text)

@@ -270,13 +270,25 @@ class RunConfig:
     lineage: LineageConfig = field(default_factory=LineageConfig)
     jobs: int = 0  # 0 = every core; the report is identical for any value
     progress: bool = False
+    engine: str = "local"  # "local" or "spark"; the report is identical for either
+    spark_master: str | None = None  # Spark master URL; None = spark-submit's or local[*]
+    partitions: int = 0  # Spark partitions of the document data; 0 = Spark's default parallelism
+
+    def __post_init__(self) -> None:
+        _check(self.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}; got {self.engine!r}")
+        _check(self.partitions >= 0, f"partitions must be >= 0 (0 = Spark's default); got {self.partitions!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Parameters as recorded in the report (run-level UI options excluded)."""
+        """Parameters as recorded in the report (run-level options excluded: they do not change it)."""
         d = asdict(self)
-        d.pop("progress", None)
-        d.pop("jobs", None)
+        for name in RUN_LEVEL:
+            d.pop(name, None)
         return d
+
+
+ENGINES = ("local", "spark")
+# Options of the run, not of the algorithm: never recorded in the report's parameters.
+RUN_LEVEL = ("jobs", "progress", "engine", "spark_master", "partitions")
 
 
 _STAGES: dict[str, type[Any]] = {
@@ -295,7 +307,8 @@ _STAGES: dict[str, type[Any]] = {
 def build_config(**options: Any) -> RunConfig:
     """Build a RunConfig from flat keyword options (``threshold=0.6, num_perm=256``).
 
-    Each option name is a field of exactly one stage config (or ``jobs``/``progress``).
+    Each option name is a field of exactly one stage config (or a run-level option:
+    ``jobs``, ``progress``, ``engine``, ``spark_master``, ``partitions``).
 
     Raises:
         ConfigError: an unknown option or an out-of-range value.
@@ -309,7 +322,7 @@ def build_config(**options: Any) -> RunConfig:
     for name, value in options.items():
         if value is None:
             continue
-        if name in ("jobs", "progress"):
+        if name in RUN_LEVEL:
             run_level[name] = value
         elif name in owners:
             per_stage[owners[name]][name] = value
@@ -323,4 +336,7 @@ def build_config(**options: Any) -> RunConfig:
             raise ConfigError(f"bad option for {stage}: {exc}") from None
     if "jobs" in run_level:
         _check(int(run_level["jobs"]) >= 0, f"jobs must be >= 0 (0 = every core); got {run_level['jobs']!r}")
-    return RunConfig(**built, **run_level)
+    try:
+        return RunConfig(**built, **run_level)
+    except TypeError as exc:
+        raise ConfigError(f"bad run option: {exc}") from None

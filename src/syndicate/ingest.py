@@ -43,7 +43,7 @@ from .config import IngestConfig
 from .errors import ConfigError, InputError
 from .types import Article, IngestResult, Skipped
 
-__all__ = ["read_corpus"]
+__all__ = ["read_corpus", "record_article"]
 
 _BOM = codecs.BOM_UTF8
 _SNIFF_BYTES = 8192
@@ -422,6 +422,16 @@ def _add_record(
         **meta,
     )
     out.add(article, where)
+
+
+def record_article(record: Any, where: str, label: str, rel: str, fmt: str, encoding: str = "utf-8") -> Article | Skipped:
+    """One JSON-like record as an article, or why it is skipped (ids are not checked for duplicates).
+
+    The same rules as a JSONL line read from a folder; a distributed engine calls it per record.
+    """
+    out = _Collector()
+    _add_record(record, where, label, rel, fmt, encoding, out)
+    return out.articles[0] if out.articles else out.skipped[0]
 
 
 def _record_fields(record: Mapping[str, Any]) -> dict[str, str]:

@@ -284,7 +284,11 @@ def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -
 
 def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
     """word -> number of documents containing it (mergeable counts over token hashes)."""
-    hashes, counts = verify.hash_df([np.unique(v.shingled.token_hashes) for v in views])
+    return token_df_lookup(*verify.hash_df([np.unique(v.shingled.token_hashes) for v in views]))
+
+
+def token_df_lookup(hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]) -> Callable[[str], int]:
+    """word -> document frequency, from sorted token hashes and their counts."""
 
     def lookup(word: str) -> int:
         h = np.uint64(shingle.token_hash(word))
@@ -298,13 +302,17 @@ def _worth_verifying(
     views: list[verify.DocView], pairs: npt.NDArray[np.int64], cos: npt.NDArray[np.float64], config: RunConfig
 ) -> npt.NDArray[np.bool_]:
     """Candidates that could end as a reported pair: similar enough, or sharing enough shingles."""
-    need = max(1, config.relation.partial_min_words - config.shingle.n + 1)
     keep = cos >= config.candidates.verify_min_cosine
     for k in np.flatnonzero(~keep).tolist():
-        a, b = int(pairs[k, 0]), int(pairs[k, 1])
-        shared = np.intersect1d(views[a].shingled.unique, views[b].shingled.unique, assume_unique=True)
-        keep[k] = shared.shape[0] >= need
+        keep[k] = shares_enough(views[int(pairs[k, 0])], views[int(pairs[k, 1])], config)
     return keep
+
+
+def shares_enough(va: verify.DocView, vb: verify.DocView, config: RunConfig) -> bool:
+    """Whether two documents share enough shingles to be partial reuse (verified whatever their cosine)."""
+    need = max(1, config.relation.partial_min_words - config.shingle.n + 1)
+    shared = np.intersect1d(va.shingled.unique, vb.shingled.unique, assume_unique=True)
+    return bool(shared.shape[0] >= need)
 
 
 def _verify(
@@ -347,11 +355,37 @@ def _verify_chunk(rows: Sequence[int]) -> list[tuple[verify.Match, str, float] |
     out: list[tuple[verify.Match, str, float] | None] = []
     for k in rows:
         a, b = int(st["pairs"][k, 0]), int(st["pairs"][k, 1])
-        m = verify.score_pair(
-            a, b, int(st["channels"][k]), st["views"], st["sigs"], float(st["cos"][k]), st["baselines"], st["df"],
-            st["phrase_df"], st["index"], st["background"], config.shingle.n, config.align,
+        out.append(
+            verify_candidate(
+                a, b, int(st["channels"][k]), st["views"], st["sigs"], float(st["cos"][k]), st["baselines"], st["df"],
+                st["phrase_df"], st["index"], st["background"], config,
+            )
         )
-        rel, conf = relation.classify(m.scores, config.relation)
-        keep = rel != "same_story" or m.scores["tfidf_cosine"] >= config.candidates.tfidf_min_cosine
-        out.append((m, rel, conf) if keep else None)
     return out
+
+
+def verify_candidate(
+    a: int,
+    b: int,
+    channels: int,
+    views: Any,
+    sigs: Any,
+    cos: float,
+    baselines: Any,
+    df: tuple[Any, Any],
+    phrase_df: tuple[Any, Any],
+    index: verify.SentenceIndex,
+    background: verify.Background,
+    config: RunConfig,
+) -> tuple[verify.Match, str, float] | None:
+    """One candidate pair scored and classified; None for a same-story pair below the cosine floor.
+
+    Every engine calls this per pair (the local one over the whole corpus, a
+    distributed one over the pair's own documents).
+    """
+    m = verify.score_pair(
+        a, b, channels, views, sigs, cos, baselines, df, phrase_df, index, background, config.shingle.n, config.align
+    )
+    rel, conf = relation.classify(m.scores, config.relation)
+    keep = rel != "same_story" or m.scores["tfidf_cosine"] >= config.candidates.tfidf_min_cosine
+    return (m, rel, conf) if keep else None

@@ -186,7 +186,8 @@ def channel_names(bits: int) -> list[str]:
     return [name for bit, name in _CHANNELS if bits & bit]
 
 
-def _document_entry(doc: Any) -> dict[str, Any]:
+def document_entry(doc: Any) -> dict[str, Any]:
+    """The report entry of one document (metadata, length, stripped chrome)."""
     art = doc.article
     return {
         "id": art.id,
@@ -245,6 +246,20 @@ def build_report(
     bands_rows: tuple[int, int],
 ) -> Report:
     """Assemble the report from the stages' outputs (pairs and clusters already in report form)."""
+    return assemble_report([document_entry(d) for d in docs], pairs, clusters, skipped, stats, tool, config, bands_rows)
+
+
+def assemble_report(
+    documents: list[dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    clusters: list[dict[str, Any]],
+    skipped: list[Any],
+    stats: dict[str, Any],
+    tool: dict[str, Any],
+    config: Any,
+    bands_rows: tuple[int, int],
+) -> Report:
+    """The report from entries already in report form (documents in index order)."""
     parameters = config.to_dict()
     parameters["minhash"] = {
         "library": "datasketch",
@@ -258,7 +273,7 @@ def build_report(
     return Report(
         tool=tool,
         parameters=parameters,
-        documents=[_document_entry(d) for d in docs],
+        documents=documents,
         pairs=sorted(pairs, key=lambda p: (p["a"], p["b"])),
         clusters=clusters,
         skipped=[{"path": s.path, "reason": s.reason, "detail": s.detail} for s in skipped],

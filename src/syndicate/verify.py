@@ -191,20 +191,17 @@ class Background:
     The (neighbours x sentences) matrix is built once per document.
     """
 
-    def __init__(self, index: SentenceIndex, neighbors: Sequence[Sequence[int]]) -> None:
+    def __init__(
+        self, index: SentenceIndex, neighbors: Sequence[Sequence[int]], matrices: dict[int, F64] | None = None
+    ) -> None:
         self._index = index
         self._neighbors = neighbors
-        self._stacked: dict[int, F64] = {}
+        self._stacked: dict[int, F64] = dict(matrices or {})
 
     def _matrix(self, a: int) -> F64:
         m = self._stacked.get(a)
         if m is None:
-            n = int(self._index.offsets[a + 1] - self._index.offsets[a])
-            rows = []
-            for d in self._neighbors[a]:
-                sim = sentence_similarity(self._index, a, d)
-                rows.append(sim.max(axis=1) if sim.shape[1] else np.zeros(n))
-            m = np.stack(rows) if rows else np.zeros((0, n))
+            m = background_matrix(self._index, a, self._neighbors[a])
             self._stacked[a] = m
         return m
 
@@ -215,6 +212,16 @@ class Background:
             return np.zeros(m.shape[1])
         med: F64 = np.median(m[keep], axis=0)
         return med
+
+
+def background_matrix(index: SentenceIndex, a: int, neighbors: Sequence[int]) -> F64:
+    """Each sentence of ``a``'s best similarity to each neighbour: (neighbours x sentences)."""
+    n = int(index.offsets[a + 1] - index.offsets[a])
+    rows = []
+    for d in neighbors:
+        sim = sentence_similarity(index, a, d)
+        rows.append(sim.max(axis=1) if sim.shape[1] else np.zeros(n))
+    return np.stack(rows) if rows else np.zeros((0, n))
 
 
 def hash_df(sets: Sequence[U64]) -> tuple[U64, npt.NDArray[np.int64]]:
