@@ -94,3 +94,17 @@ def test_reports_identical_across_processes(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-m", "syndicate.cli", "scan", str(SEEDS), "-o", str(target)], check=True, env=env)
         outs.append(target.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_streamed_report_is_byte_identical_to_one_json_dump(tmp_path: Path) -> None:
+    import syndicate
+
+    report = syndicate.scan(SEEDS)
+    expected = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert report.to_json() == expected
+    out = tmp_path / "r.json"
+    code, stdout, _ = _run("scan", str(SEEDS), "-o", str(out))
+    assert code == 0 and stdout == ""
+    assert out.read_text(encoding="utf-8") == expected
+    code, stdout, _ = _run("scan", str(SEEDS))
+    assert code == 0 and stdout == expected

@@ -66,11 +66,13 @@ def scan(path: str, output: str | None, output_dir: str | None, fmt: str, no_dat
     options["progress"] = not quiet and sys.stderr.isatty()
     try:
         report = api_scan(path, timings=timings, output_dir=output_dir, **options)
-        text = report.to_json() if fmt == "json" else report.to_text()
+        chunks = report.json_chunks() if fmt == "json" else iter([report.to_text()])
         if output:
-            write_atomic(output, text)
+            write_atomic(output, chunks)
         else:
-            click.echo(text, nl=False)
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
     except SyndicateError as exc:
         if debug:
             raise
