@@ -49,6 +49,25 @@ def syndicate_sets(docs: Path) -> tuple[list[str], list[npt.NDArray[np.uint64]]]
     return ids, sets
 
 
+def index_bytes_per_document(sets: list[npt.NDArray[np.uint64]]) -> dict[str, float]:
+    """Bytes the candidate index keeps per document, by part (default parameters).
+
+    Signatures (num_perm uint64), LSH band keys with their owner (2 x uint64 per
+    band), and the anchor index (hash + owner per sampled shingle): the arrays
+    ``syndicate.candidates`` builds. datasketch's MinHashLSH kept ~10 KB per document.
+    """
+    from syndicate import candidates
+    from syndicate.config import CandidateConfig, SketchConfig
+
+    cc, sk = CandidateConfig(), SketchConfig()
+    bands, _rows = candidates.lsh_params(cc, sk.num_perm)
+    n = max(1, len(sets))
+    mod = np.uint64(cc.anchor_mod)
+    anchors = sum(int(np.count_nonzero(s % mod == 0)) for s in sets)
+    parts = {"signatures": 8.0 * sk.num_perm, "band_keys": 16.0 * bands, "anchors": 16.0 * anchors / n}
+    return {**{k: round(v, 1) for k, v in parts.items()}, "total": round(sum(parts.values()), 1)}
+
+
 def jaccard_pairs(
     sets: list[npt.NDArray[np.uint64]], threshold: float = JACCARD_MIN
 ) -> list[tuple[int, int, float]]:
@@ -130,6 +149,7 @@ def candidate_payload(docs: Path) -> dict[str, Any]:
     t3 = time.perf_counter()
     return {
         "documents": len(ids),
+        "index_bytes_per_document": index_bytes_per_document(sets),
         "candidates": [[a, b, list(ch)] for a, b, ch in cands],
         "jaccard_pairs": [[ids[i], ids[j], round(jac, 6)] for i, j, jac in jpairs],
         "shingles": "syndicate.shingle.shingle(content, None, ShingleConfig()).unique on "

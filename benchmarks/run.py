@@ -387,6 +387,7 @@ def run(
                     line["error"] = payload["error"]
                 else:
                     line["candidate_recall"] = candidate_recall(truth, payload["report"])
+                    line["index_bytes_per_document"] = payload["report"].get("index_bytes_per_document")
                     line["candidate_wall_seconds"] = payload["wall_seconds"]
                     line["candidate_peak_rss_mb"] = payload["peak_rss_mb"]
                     line["note"] = (

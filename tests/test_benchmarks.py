@@ -282,3 +282,15 @@ def test_candidate_recall_counts_channels_and_types() -> None:
     assert r["per_type"]["verbatim"]["recall"] == 1.0 and r["per_type"]["rewrite"]["recall"] == 0.0
     assert r["hard_negatives_among_candidates"] == 1.0
     assert r["jaccard"]["pairs"] == 2 and r["jaccard"]["lsh_recall"] == 0.5
+
+
+def test_index_bytes_per_document_counts_signatures_bands_and_anchors() -> None:
+    import numpy as np
+
+    from benchmarks.recall import index_bytes_per_document
+
+    sets = [np.arange(0, 10, dtype=np.uint64), np.arange(0, 4, dtype=np.uint64)]  # 5 + 2 even (anchor) hashes
+    got = index_bytes_per_document(sets)
+    assert got["signatures"] == 8 * 128
+    assert got["anchors"] == 16 * 7 / 2
+    assert got["total"] == got["signatures"] + got["band_keys"] + got["anchors"]
