@@ -48,3 +48,10 @@ def test_earlier_date_is_the_source_and_dates_can_be_withheld() -> None:
     assert direction(late, early, _pair(), use_dates=True).score < 0
     assert direction(early, late, _pair(), use_dates=False).score == 0
     assert parse_date("not a date") is None
+
+
+def test_details_skip_function_words_and_sentence_starts_whatever_the_spacing() -> None:
+    from syndicate.lineage import details
+
+    got = details("pay for them, It also noted.  The purchase by Royex Corp in Toronto. Both said 2.5%")
+    assert got == {"Royex Corp", "Toronto", "2.5%"}
