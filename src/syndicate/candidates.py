@@ -100,11 +100,6 @@ def group_pairs(members: I64, max_group: int) -> tuple[I64, int]:
     return _pairs_in_groups(members, np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64), max_group)
 
 
-def top_term_rows(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig) -> sp.csr_matrix:
-    """Rows of ``x`` restricted to the terms that index them in :func:`tfidf_pairs` (row by row)."""
-    return _top_term_index(x, df, config)
-
-
 def _groups(keys: U64) -> tuple[I64, I64, I64]:
     """Stable sort order of ``keys`` and the start/length of each run of equal keys."""
     order = np.argsort(keys, kind="stable").astype(np.int64)
@@ -185,7 +180,7 @@ def tfidf_pairs(
     empty: tuple[tuple[int, ...], ...] = tuple(() for _ in range(n))
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64), empty
-    idx = _top_term_index(x, df, config)
+    idx = top_term_rows(x, df, config)
     sims = (idx @ idx.T).tocsr()
     sims.setdiag(0)
     sims.eliminate_zeros()
@@ -213,8 +208,11 @@ def tfidf_pairs(
     return _unique_pairs(pairs), tuple(tuple(sorted(nb)) for nb in neighbors)
 
 
-def _top_term_index(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig) -> sp.csr_matrix:
-    """Rows of ``x`` restricted to their heaviest terms of moderate document frequency."""
+def top_term_rows(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig) -> sp.csr_matrix:
+    """Rows of ``x`` restricted to their heaviest terms of moderate document frequency (row by row).
+
+    The index of :func:`tfidf_pairs`; a distributed engine calls it per document.
+    """
     x = x.tocsr()
     usable = (df[x.indices] >= 2) & (df[x.indices] <= config.tfidf_max_df)
     data = np.where(usable, x.data, 0.0)

@@ -30,7 +30,7 @@ from . import (
     verify,
 )
 from .backends import local
-from .config import RunConfig, ShingleConfig
+from .config import BoilerplateConfig, RunConfig, ShingleConfig
 from .errors import InputError
 from .report import Report, build_report, channel_names, pair_entry
 from .types import Article, Document, NormalizedText, Skipped
@@ -87,26 +87,44 @@ def prepare(
     arts = list(articles)
     with _bar("normalise", len(arts), progress) as tick:
         norms = local.ordered_map(
-            _normalize_chunk, [a.text for a in arts], jobs=local.resolve_jobs(config.jobs), chunk=VIEW_CHUNK, shared={}, progress=tick
+            _normalize_chunk, arts, jobs=local.resolve_jobs(config.jobs), chunk=VIEW_CHUNK, shared={}, progress=tick
         )
     for art, norm in zip(arts, norms, strict=True):
-        if not norm.text.strip():
-            skipped.append(Skipped(art.path, "empty", "no text after normalisation"))
-            continue
-        normed.append((art, norm))
+        if isinstance(norm, Skipped):
+            skipped.append(norm)
+        else:
+            normed.append((art, norm))
     chrome = boilerplate.recurring_lines([n.text for _, n in normed], config.boilerplate)
     docs: list[Document] = []
     for art, norm in normed:
-        content, stripped = boilerplate.strip(norm, chrome, config.boilerplate)
-        if not any(ch.isalnum() for ch in content):
-            skipped.append(Skipped(art.path, "empty", "only publisher chrome after cleaning"))
-            continue
-        docs.append(Document(len(docs), art, norm, content, stripped))
+        doc = stripped(art, norm, chrome, config.boilerplate, len(docs))
+        if isinstance(doc, Skipped):
+            skipped.append(doc)
+        else:
+            docs.append(doc)
     return docs, skipped
 
 
-def _normalize_chunk(texts: Sequence[str]) -> list[NormalizedText]:
-    return [normalize.normalize(t) for t in texts]
+def normalized(art: Article) -> NormalizedText | Skipped:
+    """An article's normalised text, or why it is skipped (every engine, per article)."""
+    norm = normalize.normalize(art.text)
+    if not norm.text.strip():
+        return Skipped(art.path, "empty", "no text after normalisation")
+    return norm
+
+
+def stripped(
+    art: Article, norm: NormalizedText, chrome: set[str], config: BoilerplateConfig, index: int = -1
+) -> Document | Skipped:
+    """The document with chrome blanked, or why it is skipped (every engine, per article)."""
+    content, removed = boilerplate.strip(norm, chrome, config)
+    if not any(ch.isalnum() for ch in content):
+        return Skipped(art.path, "empty", "only publisher chrome after cleaning")
+    return Document(index, art, norm, content, removed)
+
+
+def _normalize_chunk(arts: Sequence[Article]) -> list[NormalizedText | Skipped]:
+    return [normalized(a) for a in arts]
 
 
 def build_view(content: str, config: ShingleConfig) -> verify.DocView:

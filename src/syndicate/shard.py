@@ -31,7 +31,6 @@ from . import (
     candidates,
     cluster,
     lineage,
-    normalize,
     pipeline,
     relation,
     sketch,
@@ -39,8 +38,8 @@ from . import (
     verify,
 )
 from .config import BoilerplateConfig, CandidateConfig, RunConfig
-from .report import document_entry, pair_entry
-from .types import Article, Document, NormalizedText, Skipped
+from .report import pair_entry
+from .types import Document
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -50,19 +49,6 @@ _PRIVATE = None
 
 
 # --- preparing documents -------------------------------------------------------------------
-
-
-def normalized(art: Article) -> NormalizedText | Skipped:
-    """An article's normalised text, or why it is skipped (as ``pipeline.prepare``)."""
-    norm = normalize.normalize(art.text)
-    if not norm.text.strip():
-        return Skipped(art.path, "empty", "no text after normalisation")
-    return norm
-
-
-def line_keys(norm: NormalizedText) -> tuple[int, list[tuple[str, int]]]:
-    """The document's lines for chrome detection (``boilerplate.doc_lines``)."""
-    return boilerplate.doc_lines(norm.text)
 
 
 def skeleton(
@@ -82,14 +68,6 @@ def chrome(skeletons: Sequence[tuple[int, list[tuple[str, int] | None]]], config
         for d, (length, lines) in enumerate(skeletons)
     ]
     return boilerplate.chrome_lines(docs, config)
-
-
-def stripped(art: Article, norm: NormalizedText, chrome_keys: set[str], config: BoilerplateConfig) -> Document | Skipped:
-    """The document with chrome blanked (index set later), or why it is skipped."""
-    content, removed = boilerplate.strip(norm, chrome_keys, config)
-    if not any(ch.isalnum() for ch in content):
-        return Skipped(art.path, "empty", "only publisher chrome after cleaning")
-    return Document(-1, art, norm, content, removed)
 
 
 def indexed(doc: Document, index: int) -> Document:
@@ -305,11 +283,6 @@ def cluster_lineage(
 
     docs = {i: by_index[i].doc for i in group}
     return lineage.build_lineage(group, docs, pairs, config.lineage, token_df, sentence_sim)  # type: ignore[arg-type]
-
-
-def document_report_entry(doc: Document) -> dict[str, Any]:
-    """The document's entry in the report."""
-    return document_entry(doc)
 
 
 def token_hashes(view: verify.DocView) -> list[int]:

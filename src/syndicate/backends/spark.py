@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import candidates, ingest, pipeline, relation, shard, vectorize
+from .. import boilerplate, candidates, ingest, pipeline, relation, shard, vectorize
 from ..config import RunConfig
 from ..errors import DependencyError, InputError
-from ..report import Report, assemble_report
+from ..report import Report, assemble_report, document_entry
 from ..types import Article, Skipped
 
 _INSTALL = "the spark engine needs PySpark (and Java 17+): pip install 'syndicate[spark]'"
@@ -190,10 +190,10 @@ class _Run:
         self.clock.lap("ingest")
 
         # Normalise; chrome from the skeleton of shared lines; strip; index in id order.
-        normed = self._keep(arts.map(lambda pa: (pa[0], pa[1], shard.normalized(pa[1]))))
+        normed = self._keep(arts.map(lambda pa: (pa[0], pa[1], pipeline.normalized(pa[1]))))
         skipped += normed.filter(lambda t: isinstance(t[2], Skipped)).map(lambda t: t[2]).collect()
         normed = normed.filter(lambda t: not isinstance(t[2], Skipped))
-        lines = self._keep(normed.map(lambda t: (t[0], shard.line_keys(t[2]))))
+        lines = self._keep(normed.map(lambda t: (t[0], boilerplate.doc_lines(t[2].text))))
         shared = (
             lines.flatMap(lambda pl: [(k, pl[0]) for k in {k for k, _ in pl[1][1]}])
             .aggregateByKey(0, lambda n, _: n + 1, add, self.parts)
@@ -218,7 +218,7 @@ class _Run:
         chrome = self.sc.broadcast(shard.chrome(skel, cfg.boilerplate))
         del skel
         bp = cfg.boilerplate
-        docs0 = self._keep(normed.map(lambda t: (t[0], shard.stripped(t[1], t[2], chrome.value, bp))))
+        docs0 = self._keep(normed.map(lambda t: (t[0], pipeline.stripped(t[1], t[2], chrome.value, bp))))
         skipped += docs0.filter(lambda t: isinstance(t[1], Skipped)).map(lambda t: t[1]).collect()
         docs = (
             docs0.filter(lambda t: not isinstance(t[1], Skipped))
@@ -426,7 +426,7 @@ class _Run:
             "reuse_pairs": n_reuse,
             "clusters": n_clusters,
         }
-        doc_entries = docs.mapValues(shard.document_report_entry)
+        doc_entries = docs.mapValues(document_entry)
         if output_dir is not None:
             _write(output_dir, doc_entries, entries, clusters)
             doc_list: list[dict[str, Any]] = []
