@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,23 +125,61 @@ def _no_sentences() -> sp.csr_matrix:
     return sp.csr_matrix((0, vectorize.N_FEATURES), dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Part:
-    """One partition's documents (corpus indexes ``first``, ``first + 1``, ...) and their features."""
+    """One partition's documents (corpus indexes ``first``, ``first + 1``, ...) and their features.
 
-    first: int
-    docs: list[Document]
-    views: list[verify.DocView]
-    sigs: U64  # (documents, num_perm)
-    x: sp.csr_matrix  # TF-IDF rows (documents, N_FEATURES)
-    sentences: verify.SentenceIndex  # document k = position k
+    Documents and views stay pickled until a step reads them: most steps read only the
+    signatures, TF-IDF or sentence rows, and unpickling views is the slow part of
+    reading a partition (measured: 0.17 s of 0.21 s for 500 news articles).
+    """
+
+    __slots__ = ("_docs", "_loaded", "_views", "first", "n", "sentences", "sigs", "x")
+
+    def __init__(
+        self,
+        first: int,
+        docs: list[Document],
+        views: list[verify.DocView],
+        sigs: U64,
+        x: sp.csr_matrix,
+        sentences: verify.SentenceIndex,
+    ) -> None:
+        self.first = first
+        self.n = len(docs)
+        self.sigs = sigs  # (documents, num_perm)
+        self.x = x  # TF-IDF rows (documents, N_FEATURES)
+        self.sentences = sentences  # document k = position k
+        self._docs = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        self._views = pickle.dumps(views, protocol=pickle.HIGHEST_PROTOCOL)
+        self._loaded: dict[str, Any] = {"docs": docs, "views": views}
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.first, self.n, self.sigs, self.x, self.sentences, self._docs, self._views
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.first, self.n, self.sigs, self.x, self.sentences, self._docs, self._views = state
+        self._loaded = {}
+
+    @property
+    def docs(self) -> list[Document]:
+        if "docs" not in self._loaded:
+            self._loaded["docs"] = pickle.loads(self._docs)
+        out: list[Document] = self._loaded["docs"]
+        return out
+
+    @property
+    def views(self) -> list[verify.DocView]:
+        if "views" not in self._loaded:
+            self._loaded["views"] = pickle.loads(self._views)
+        out: list[verify.DocView] = self._loaded["views"]
+        return out
 
     @property
     def ids(self) -> I64:
-        return np.arange(self.first, self.first + len(self.docs), dtype=np.int64)
+        return np.arange(self.first, self.first + self.n, dtype=np.int64)
 
     def owns(self, i: int) -> bool:
-        return self.first <= i < self.first + len(self.docs)
+        return self.first <= i < self.first + self.n
 
     def sentence_rows(self, i: int) -> sp.csr_matrix:
         """TF-IDF rows of document ``i``'s sentences."""
@@ -181,10 +220,10 @@ class _Stack:
     def __init__(self, part: Part, gathered: Iterable[int]) -> None:
         self.part = part
         self.others = sorted(int(i) for i in gathered if not part.owns(int(i)))
-        self.where = {i: len(part.docs) + k for k, i in enumerate(self.others)}
+        self.where = {i: part.n + k for k, i in enumerate(self.others)}
 
     def __len__(self) -> int:
-        return len(self.part.docs) + len(self.others)
+        return self.part.n + len(self.others)
 
     def pos(self, i: int) -> int:
         """Position of corpus index ``i`` (-1 when neither local nor gathered)."""
@@ -272,13 +311,13 @@ def neighbours(
     x = stack.x(rows)
     cos = vectorize.row_cosines(x, stack.positions(directed))
     directed = directed[cos >= config.tfidf_min_cosine]
-    nbs: list[list[int]] = [[] for _ in part.docs]
+    nbs: list[list[int]] = [[] for _ in range(part.n)]
     for i, j in directed.tolist():
         nbs[i - part.first].append(j)
     sorted_nbs = [tuple(sorted(nb)) for nb in nbs]
     base = pipeline._baselines(x, tuple(tuple(stack.pos(j) for j in nb) for nb in sorted_nbs))
     pairs = np.unique(np.sort(directed, axis=1), axis=0).reshape(-1, 2).astype(np.int64)
-    return pairs, sorted_nbs, base[: len(part.docs)]
+    return pairs, sorted_nbs, base[: part.n]
 
 
 def merge_candidates(
@@ -426,9 +465,9 @@ def verify_part(
     """
     stack = _Stack(part, rows.keys())
     n = len(stack)
-    views: list[verify.DocView | None] = [*part.views, *[None] * (n - len(part.docs))]
+    views: list[verify.DocView | None] = [*part.views, *[None] * (n - part.n)]
     sigs = np.full((n, config.sketch.num_perm), sketch.EMPTY, dtype=np.uint64)
-    sigs[: len(part.docs)] = part.sigs
+    sigs[: part.n] = part.sigs
     baselines = np.zeros(n)
     neighbors: list[tuple[int, ...]] = [()] * n
     matrices: dict[int, F64] = {}

@@ -36,6 +36,8 @@ from ..report import Report, assemble_report, document_entry
 from ..types import Article, Skipped
 
 _INSTALL = "the spark engine needs PySpark (and Java 17+): pip install 'syndicate[spark]'"
+# The Python worker daemon: PySpark's, started with the stage modules already imported.
+DAEMON = "syndicate.backends.spark"
 
 
 def _pyspark() -> Any:
@@ -65,6 +67,8 @@ def session(master: str | None) -> tuple[Any, bool]:
         builder = builder.master("local[*]")
     if (master or conf.get("spark.master", "local")).startswith("local") and not conf.contains("spark.driver.memory"):
         builder = builder.config("spark.driver.memory", "4g")
+    if not conf.contains("spark.python.daemon.module"):
+        builder = builder.config("spark.python.daemon.module", DAEMON)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # no Java, bad master URL
@@ -196,9 +200,10 @@ class _Run:
         zipped, n = _zipped(rdds)
 
         def run(k: int, it: Iterator[Any]) -> list[bytes]:
+            _one_blas_thread()
             return [_pack(fn(k, *_blocks(it, n)))]
 
-        return zipped.mapPartitionsWithIndex(run)
+        return _as_blocks(zipped.mapPartitionsWithIndex(run))
 
     def _exchange(self, route: Any, *rdds: Any) -> Any:
         """``route(k, *blocks) -> {destination: chunk}``; each partition's block becomes the list of
@@ -206,12 +211,13 @@ class _Run:
         zipped, n = _zipped(rdds)
 
         def send(k: int, it: Iterator[Any]) -> list[tuple[int, bytes]]:
+            _one_blas_thread()
             return [(d, _pack((k, c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
 
         def receive(_: int, it: Iterator[tuple[int, bytes]]) -> list[bytes]:
             return [_pack(sorted((_unpack(v) for _, v in it), key=lambda t: int(t[0])))]
 
-        return zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive)
+        return _as_blocks(zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive))
 
     def _gather(self, requests: Any, owners: list[Any], extract: Any) -> Any:
         """Per partition, ``[(i, extract(*owner_blocks, i))]`` for every index its ``requests`` block
@@ -238,7 +244,7 @@ class _Run:
 
         # Normalise; chrome lines from each document's skeleton: its lines that another
         # document shares (counted by hash) or that match a pattern; strip; index in id order.
-        normed = self._keep(arts.mapPartitions(lambda it: [_pack(shard.normalised(list(it)))]))
+        normed = self._keep(_as_blocks(arts.mapPartitions(lambda it: [_pack(shard.normalised(list(it)))])))
 
         def line_route(_: int, items: list[Any]) -> dict[int, Any]:
             h = np.concatenate([_U64, *[shard.line_hashes(ln[1]) for _, _, _, ln in items if ln is not None]])
@@ -415,9 +421,11 @@ class _Run:
         # Lineage per cluster, on the partition owning its first member: members' features,
         # the cluster's reuse pairs, and word document frequencies (broadcast).
         placed = self._keep(
-            numbered.map(lambda kg: (int(_owners(starts, np.asarray([kg[1][0]]))[0]), kg))
-            .partitionBy(parts, _identity)
-            .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
+            _as_blocks(
+                numbered.map(lambda kg: (int(_owners(starts, np.asarray([kg[1][0]]))[0]), kg))
+                .partitionBy(parts, _identity)
+                .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
+            )
         )
         g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats], _member)
 
@@ -576,6 +584,26 @@ U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
 
+_BLAS: list[bool] = []
+
+
+def _block_serializer() -> Any:
+    from pyspark.serializers import BatchedSerializer, CPickleSerializer
+
+    batched: Any = BatchedSerializer
+    return batched(CPickleSerializer(), 1)
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread per Python worker (once per process): parallelism comes from Spark's
+    tasks, as from the local engine's pool (see ``pipeline.run``)."""
+    if not _BLAS:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        _BLAS.append(True)
+
+
 def _pack(obj: Any) -> bytes:
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -586,6 +614,13 @@ def _unpack(data: bytes) -> Any:
 
 def _identity(k: int) -> int:
     return k
+
+
+def _as_blocks(rdd: Any) -> Any:
+    """The block RDD written one record per batch: zipping two such RDDs then needs no
+    re-serialisation (PySpark's ``zip`` otherwise re-batches both inputs in Python workers
+    of their own: a read, unpickle, pickle and write of every block per zip)."""
+    return rdd._reserialize(_block_serializer())
 
 
 def _zipped(rdds: Sequence[Any]) -> tuple[Any, int]:
@@ -713,3 +748,18 @@ def _write(out: str, docs: Any, pairs: Any, clusters: Any) -> None:
     ordered.map(lambda e: dump({k: v for k, v in e.items() if k != "passages"})).saveAsTextFile(os.path.join(out, "pairs"))
     ordered.flatMap(passages).map(dump).saveAsTextFile(os.path.join(out, "passages"))
     clusters.sortByKey().values().map(dump).saveAsTextFile(os.path.join(out, "clusters"))
+
+
+def _daemon() -> None:
+    """PySpark's Python worker daemon, with syndicate's stage modules (numpy, scipy,
+    scikit-learn, networkx) imported once: the workers it forks inherit them instead of
+    importing them each (about 2 s per worker; a scan runs tens of workers, as each input
+    of a zipped step runs in a worker of its own). ``spark.python.daemon.module``."""
+    _one_blas_thread()
+    from pyspark import daemon
+
+    daemon.manager()
+
+
+if __name__ == "__main__":
+    _daemon()
