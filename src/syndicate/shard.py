@@ -367,20 +367,16 @@ def worth(
 # --- verification --------------------------------------------------------------------------
 
 
-def partners(
-    first: int, pairs: I64, incoming: Sequence[I64], neighbors: Sequence[tuple[int, ...]]
-) -> dict[int, tuple[int, ...]]:
+def partners(first: int, edges: Sequence[I64], neighbors: Sequence[tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """Partners of the partition's documents that are in a pair to verify: their neighbours and
     the other side of each such pair (as ``pipeline._verify`` collects them).
 
-    ``pairs``: pairs whose first document is local; ``incoming``: pairs whose second is.
+    ``edges``: (local document, other side) of every pair to verify.
     """
     found: dict[int, set[int]] = {}
-    for a, b in pairs.tolist():
-        found.setdefault(a, set()).add(b)
-    for chunk in incoming:
+    for chunk in edges:
         for a, b in chunk.tolist():
-            found.setdefault(b, set()).add(a)
+            found.setdefault(a, set()).add(b)
     return {i: tuple(sorted(ps | set(neighbors[i - first]))) for i, ps in sorted(found.items())}
 
 

@@ -324,7 +324,7 @@ class _Run:
         def merge_route(_: int, lo: Any, an: Any, tfo: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
             for slot, arrays in ((0, (lo[0],)), (1, (an[0], an[1])), (2, (tfo[0],))):
-                for q, chunk in _split(_owners(starts, arrays[0][:, 0]), *arrays).items():
+                for q, chunk in _split(_place(starts, arrays[0]), *arrays).items():
                     out.setdefault(q, ([], [], []))[slot].append(chunk)
             return out
 
@@ -344,20 +344,21 @@ class _Run:
             self._drop(rdd)
 
         # Which candidates are worth verifying: cosine, else enough shared shingles.
-        g1 = self._gather(self._map(lambda _, m: m[0][:, 1], merged), [feats], _x_and_set)
+        g1 = self._gather(self._map(lambda _, m: m[0].ravel(), merged), [feats], _x_and_set)
         kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, _gathered(got), cfg), feats, merged, g1))
         n_candidates = sum(kept.map(lambda b: _unpack(b)[3]).collect())
         self._drop(merged)
         self.clock.lap("candidates")
 
         # Partners (neighbours and the other side of each pair) and background matrices.
-        def back_route(_: int, kp: Any) -> dict[int, Any]:
-            return _split(_owners(starts, kp[0][:, 1]), kp[0])
+        def edge_route(_: int, kp: Any) -> dict[int, Any]:
+            edges = np.concatenate([kp[0], kp[0][:, ::-1]]).reshape(-1, 2)
+            return _split(_owners(starts, edges[:, 0]), edges)
 
         partners = self._keep(
             self._map(
-                lambda k, kp, got, tfo: shard.partners(int(starts[k]), kp[0], [c for _, (c,) in got], tfo[1]),
-                kept, self._exchange(back_route, kept), tf,
+                lambda k, got, tfo: shard.partners(int(starts[k]), [c for _, (c,) in got], tfo[1]),
+                self._exchange(edge_route, kept), tf,
             )
         )
         g_bg = self._gather(self._map(lambda _, pr: _union(pr.values()), partners), [feats], _sentence_rows)
@@ -368,7 +369,7 @@ class _Run:
 
         sides = self._keep(self._map(side_map, feats, partners, tf, g_bg))
         # The other side of each pair, and document frequencies of the keys pairs share.
-        g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0][:, 1], kept), [feats, sides], _remote))
+        g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, sides], _remote))
 
         def key_route(_: int, part: shard.Part) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -422,7 +423,7 @@ class _Run:
         # the cluster's reuse pairs, and word document frequencies (broadcast).
         placed = self._keep(
             _as_blocks(
-                numbered.map(lambda kg: (int(_owners(starts, np.asarray([kg[1][0]]))[0]), kg))
+                numbered.map(lambda kg: ((kg[0] - 1) % parts, kg))
                 .partitionBy(parts, _identity)
                 .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
             )
@@ -444,7 +445,8 @@ class _Run:
             out: dict[int, Any] = {}
             for a, b, _, entry, link in res:
                 if link is not None:
-                    for c, q in clusters_of.get(a, ()):
+                    # A cluster holding both sides is among those of the local side.
+                    for c, q in clusters_of.get(a, clusters_of.get(b, [])):
                         out.setdefault(q, []).append((c, a, b, entry))
             return out
 
@@ -518,14 +520,15 @@ class _Run:
         """Blocks of clusters (sorted tuples): minimum-label propagation over the reuse graph
         (one shuffle per round; rounds grow with the graph's diameter), then
         ``cluster.clusters`` per component on the partition owning its smallest document."""
-        starts, cfg = self.starts, self.config
+        starts, cfg, parts = self.starts, self.config, self.parts
 
-        def reverse(_: int, res: Any) -> dict[int, Any]:
-            e = _links(res)[:, ::-1].copy()
+        def spread(_: int, res: Any) -> dict[int, Any]:
+            e = _links(res)
+            e = np.concatenate([e, e[:, ::-1]])
             return _split(_owners(starts, e[:, 0]), e)
 
-        def init(_: int, res: Any, got: list[Any]) -> Any:
-            e = np.concatenate([_links(res), *[c for _, (c,) in got]])
+        def init(_: int, got: list[Any]) -> Any:
+            e = np.concatenate([np.zeros((0, 2), dtype=np.int64), *[c for _, (c,) in got]])
             nodes = np.unique(e[:, 0])
             return e[:, 0].copy(), e[:, 1].copy(), nodes, nodes.copy(), -1
 
@@ -540,7 +543,7 @@ class _Run:
             np.minimum.at(new, np.searchsorted(nodes, to), label)
             return u, v, nodes, new, int(np.count_nonzero(new != labels))
 
-        state = self._keep(self._map(init, results, self._exchange(reverse, results)))
+        state = self._keep(self._map(init, self._exchange(spread, results)))
         while True:
             new = self._keep(self._map(update, state, self._exchange(message, state)))
             changed = sum(new.map(lambda b: _unpack(b)[4]).collect())
@@ -549,13 +552,14 @@ class _Run:
             if changed == 0:
                 break
 
-        def by_component(_: int, res: Any, st: Any) -> dict[int, Any]:
+        def by_component(k: int, res: Any, st: Any) -> dict[int, Any]:
             _, _, nodes, labels, _ = st
             out: dict[int, Any] = {}
-            for a, _, _, _, link in res:
+            for a, b, _, _, link in res:
                 if link is not None:
-                    comp = int(labels[np.searchsorted(nodes, a)])
-                    out.setdefault(int(_owners(starts, np.asarray([comp]))[0]), []).append((comp, link))
+                    local = a if starts[k] <= a < starts[k + 1] else b
+                    comp = int(labels[np.searchsorted(nodes, local)])
+                    out.setdefault(comp % parts, []).append((comp, link))
             return out
 
         def clusters_of(_: int, got: list[Any]) -> list[tuple[int, ...]]:
@@ -646,6 +650,14 @@ def _blocks(it: Iterator[Any], n: int) -> list[Any]:
 def _owners(starts: I64, idx: I64) -> I64:
     """The partition owning each corpus index (partitions hold consecutive indexes from ``starts``)."""
     return (np.searchsorted(starts, idx, side="right") - 1).astype(np.int64)
+
+
+def _place(starts: I64, pairs: I64) -> I64:
+    """The partition a pair is verified on: its first or its second document's, by the
+    parity of their sum (placing every pair with its first document would give the
+    first partitions most pairs)."""
+    side = (pairs[:, 0] + pairs[:, 1]) % 2
+    return _owners(starts, pairs[np.arange(pairs.shape[0]), side])
 
 
 def _by_hash(h: U64, parts: int) -> I64:
@@ -756,6 +768,7 @@ def _daemon() -> None:
     importing them each (about 2 s per worker; a scan runs tens of workers, as each input
     of a zipped step runs in a worker of its own). ``spark.python.daemon.module``."""
     _one_blas_thread()
+    import pyspark.worker  # noqa: F401  (imported by each forked worker otherwise: 0.2 s, compiled from pyspark.zip)
     from pyspark import daemon
 
     daemon.manager()
