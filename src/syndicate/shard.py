@@ -80,9 +80,11 @@ def line_hashes(lines: Sequence[tuple[str, int]]) -> U64:
 
 
 def skeleton(length: int, lines: Sequence[tuple[str, int]], shared: U64) -> tuple[int, list[tuple[str, int] | None]]:
-    """The lines chrome detection reads: lines whose hash another document shares (``shared``) or
-    matching a pattern are kept, any other is ``None``."""
-    hit = np.isin(_line_hashes(lines), shared).tolist()
+    """The lines chrome detection reads: lines whose hash another document shares (``shared``,
+    sorted) or matching a pattern are kept, any other is ``None``."""
+    h = _line_hashes(lines)
+    pos = np.minimum(np.searchsorted(shared, h), max(shared.shape[0] - 1, 0))
+    hit = (shared[pos] == h).tolist() if shared.shape[0] else [False] * h.shape[0]
     out: list[tuple[str, int] | None] = [
         (k, n) if h or boilerplate.match_pattern(k) else _PRIVATE for (k, n), h in zip(lines, hit, strict=True)
     ]

@@ -210,12 +210,13 @@ class _Run:
         (source, chunk) sent to it, in source order (one shuffle)."""
         zipped, n = _zipped(rdds)
 
-        def send(k: int, it: Iterator[Any]) -> list[tuple[int, bytes]]:
+        def send(k: int, it: Iterator[Any]) -> list[tuple[int, tuple[int, bytes]]]:
             _one_blas_thread()
-            return [(d, _pack((k, c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+            return [(d, (k, _pack(c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
 
-        def receive(_: int, it: Iterator[tuple[int, bytes]]) -> list[bytes]:
-            return [_pack(sorted((_unpack(v) for _, v in it), key=lambda t: int(t[0])))]
+        def receive(_: int, it: Iterator[tuple[int, tuple[int, bytes]]]) -> list[bytes]:
+            # Chunks stay pickled here: the step reading this block unpickles each once.
+            return [_pack(_Received(sorted((v for _, v in it), key=lambda t: int(t[0]))))]
 
         return _as_blocks(zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive))
 
@@ -362,12 +363,8 @@ class _Run:
             )
         )
         g_bg = self._gather(self._map(lambda _, pr: _union(pr.values()), partners), [feats], _sentence_rows)
-
-        def side_map(_: int, part: shard.Part, pr: Any, tfo: Any, got: list[Any]) -> Any:
-            rows = _gathered(got)
-            return shard.sides(part, pr, tfo[2], rows), rows
-
-        sides = self._keep(self._map(side_map, feats, partners, tf, g_bg))
+        bg_rows = self._keep(self._map(lambda _, got: _gathered(got), g_bg))
+        sides = self._keep(self._map(lambda _, part, pr, tfo, rows: shard.sides(part, pr, tfo[2], rows), feats, partners, tf, bg_rows))
         # The other side of each pair, and document frequencies of the keys pairs share.
         g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, sides], _remote))
 
@@ -399,15 +396,15 @@ class _Run:
 
         dfs = self._exchange(answer_route, tables, self._exchange(ask_route, asks))
 
-        def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, got: list[Any], d: list[Any]) -> Any:
+        def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, rows: Any, got: list[Any], d: list[Any]) -> Any:
             sh, ph = (_table([ans[slot] for _, ans in d]) for slot in (0, 1))
-            return shard.verify_part(part, kp[0], kp[1], kp[2], sd[0], _gathered(got), sd[1], sh, ph, cfg)
+            return shard.verify_part(part, kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
 
-        results = self._keep(self._map(verify_map, feats, kept, sides, g2, dfs))
+        results = self._keep(self._map(verify_map, feats, kept, sides, bg_rows, g2, dfs))
         sizes = results.map(lambda b: _result_counts(_unpack(b))).collect()
         n_pairs = sum(n for n, _ in sizes)
         n_reuse = sum(r for _, r in sizes)
-        for rdd in (kept, partners, sides, g2):
+        for rdd in (kept, partners, sides, bg_rows, g2):
             self._drop(rdd)
         self.clock.lap("verify")
 
@@ -644,7 +641,15 @@ def _blocks(it: Iterator[Any], n: int) -> list[Any]:
         rec, last = rec
         out.append(last)
     out.append(rec)
-    return [_unpack(b) for b in reversed(out)]
+    return [_received(_unpack(b)) for b in reversed(out)]
+
+
+class _Received(list):  # type: ignore[type-arg]
+    """An exchanged block: (source, pickled chunk) in source order."""
+
+
+def _received(block: Any) -> Any:
+    return [(src, _unpack(c)) for src, c in block] if isinstance(block, _Received) else block
 
 
 def _owners(starts: I64, idx: I64) -> I64:
@@ -727,7 +732,7 @@ def _member(part: shard.Part, i: int) -> Any:
 
 def _remote(part: shard.Part, sd: Any, i: int) -> shard.Remote:
     k = i - part.first
-    return shard.Remote(part.docs[k], part.views[k], part.sigs[k], sd[0][i])
+    return shard.Remote(part.docs[k], part.views[k], part.sigs[k], sd[i])
 
 
 def _kept(part: shard.Part, m: Any, partners: dict[int, Any], config: RunConfig) -> Any:
