@@ -25,8 +25,7 @@ import dataclasses
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -135,7 +134,7 @@ class Part:
     reading a partition (measured: 0.17 s of 0.21 s for 500 news articles).
     """
 
-    __slots__ = ("_docs", "_loaded", "_views", "first", "n", "sentences", "sigs", "x")
+    __slots__ = ("_docs", "_loaded", "_views", "first", "n", "phrases", "sentences", "sets", "sigs", "tokens", "x")
 
     def __init__(
         self,
@@ -151,15 +150,19 @@ class Part:
         self.sigs = sigs  # (documents, num_perm)
         self.x = x  # TF-IDF rows (documents, N_FEATURES)
         self.sentences = sentences  # document k = position k
+        # Per document, the hash sets several steps read (plain arrays: cheap to unpickle).
+        self.sets = [v.shingled.unique for v in views]  # shingle sets
+        self.phrases = [v.phrases for v in views]
+        self.tokens = [np.unique(v.shingled.token_hashes) for v in views]
         self._docs = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
         self._views = pickle.dumps(views, protocol=pickle.HIGHEST_PROTOCOL)
         self._loaded: dict[str, Any] = {"docs": docs, "views": views}
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return self.first, self.n, self.sigs, self.x, self.sentences, self._docs, self._views
+        return self.first, self.n, self.sigs, self.x, self.sentences, self.sets, self.phrases, self.tokens, self._docs, self._views
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.first, self.n, self.sigs, self.x, self.sentences, self._docs, self._views = state
+        self.first, self.n, self.sigs, self.x, self.sentences, self.sets, self.phrases, self.tokens, self._docs, self._views = state
         self._loaded = {}
 
     @property
@@ -267,7 +270,7 @@ def bucket_pairs(keys: U64, owners: I64, max_bucket: int) -> tuple[I64, int]:
 
 def anchors(part: Part, config: CandidateConfig) -> tuple[U64, I64]:
     """The partition's anchors and their owners (``candidates.anchor_index``)."""
-    hashes, owners = candidates.anchor_index([v.shingled.unique for v in part.views], config.anchor_mod)
+    hashes, owners = candidates.anchor_index(part.sets, config.anchor_mod)
     return hashes, owners + part.first
 
 
@@ -347,19 +350,19 @@ def merge_candidates(
 
 
 def worth(
-    part: Part, pairs: I64, partners: Mapping[int, tuple[sp.csr_matrix, U64]], config: RunConfig
+    part: Part, pairs: I64, partners: Mapping[int, tuple[sp.csr_matrix, U64, U64]], config: RunConfig
 ) -> tuple[npt.NDArray[np.bool_], F64]:
     """Which candidate pairs to verify and their TF-IDF cosines (``pipeline._worth_verifying``).
 
-    ``partners``: gathered TF-IDF row and shingle set of each partner another partition owns.
+    ``partners``: gathered TF-IDF row, shingle set and phrases of each partner another partition owns.
     """
-    rows = {i: x for i, (x, _) in partners.items()}
+    rows = {i: x for i, (x, _, _) in partners.items()}
     stack = _Stack(part, rows.keys())
     cos = vectorize.row_cosines(stack.x(rows), stack.positions(pairs))
     keep = cos >= config.candidates.verify_min_cosine
 
     def unique(i: int) -> U64:
-        return part.views[i - part.first].shingled.unique if part.owns(i) else partners[i][1]
+        return part.sets[i - part.first] if part.owns(i) else partners[i][1]
 
     for k in np.flatnonzero(~keep).tolist():
         keep[k] = pipeline.sets_share_enough(unique(int(pairs[k, 0])), unique(int(pairs[k, 1])), config)
@@ -382,9 +385,8 @@ def partners(first: int, edges: Sequence[I64], neighbors: Sequence[tuple[int, ..
     return {i: tuple(sorted(ps | set(neighbors[i - first]))) for i, ps in sorted(found.items())}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Side:
-    """What verification needs of a document beyond its features."""
+class Side(NamedTuple):
+    """What verification needs of a document beyond its features (a tuple: cheap to unpickle)."""
 
     baseline: float
     partners: tuple[int, ...]  # corpus indexes, sorted (the rows of ``matrix``)
@@ -409,8 +411,7 @@ def sides(
     }
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Remote:
+class Remote(NamedTuple):
     """A partner document gathered for verification."""
 
     doc: Document
@@ -419,18 +420,23 @@ class Remote:
     side: Side
 
 
-def shared_keys(part: Part, pairs: I64, remote: Mapping[int, Remote]) -> tuple[U64, U64]:
-    """Shingles and phrases the partition's pairs share: the document frequencies their scores look up."""
+def shared_keys(part: Part, pairs: I64, partners: Mapping[int, tuple[Any, U64, U64]]) -> tuple[U64, U64]:
+    """Shingles and phrases the partition's pairs share: the document frequencies their scores look up.
 
-    def view(i: int) -> verify.DocView:
-        return part.views[i - part.first] if part.owns(i) else remote[i].view
+    ``partners``: gathered (TF-IDF row, shingle set, phrases) of the other sides.
+    """
+
+    def sets(i: int) -> tuple[U64, U64]:
+        if part.owns(i):
+            return part.sets[i - part.first], part.phrases[i - part.first]
+        return partners[i][1], partners[i][2]
 
     sh: list[U64] = [np.zeros(0, dtype=np.uint64)]
     ph: list[U64] = [np.zeros(0, dtype=np.uint64)]
     for a, b in pairs.tolist():
-        va, vb = view(a), view(b)
-        sh.append(np.intersect1d(va.shingled.unique, vb.shingled.unique, assume_unique=True))
-        ph.append(np.intersect1d(va.phrases, vb.phrases, assume_unique=True))
+        (ua, pa), (ub, pb) = sets(a), sets(b)
+        sh.append(np.intersect1d(ua, ub, assume_unique=True))
+        ph.append(np.intersect1d(pa, pb, assume_unique=True))
     return np.unique(np.concatenate(sh)), np.unique(np.concatenate(ph))
 
 
@@ -526,4 +532,4 @@ def cluster_lineage(
 
 def token_hashes(part: Part) -> U64:
     """Distinct token hashes of each of the partition's documents, concatenated (for lineage's word frequencies)."""
-    return np.concatenate([np.zeros(0, dtype=np.uint64), *[np.unique(v.shingled.token_hashes) for v in part.views]])
+    return np.concatenate([np.zeros(0, dtype=np.uint64), *part.tokens])

@@ -345,8 +345,8 @@ class _Run:
             self._drop(rdd)
 
         # Which candidates are worth verifying: cosine, else enough shared shingles.
-        g1 = self._gather(self._map(lambda _, m: m[0].ravel(), merged), [feats], _x_and_set)
-        kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, _gathered(got), cfg), feats, merged, g1))
+        g1 = self._keep(self._map(lambda _, got: _gathered(got), self._gather(self._map(lambda _, m: m[0].ravel(), merged), [feats], _x_and_set)))
+        kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, got, cfg), feats, merged, g1))
         n_candidates = sum(kept.map(lambda b: _unpack(b)[3]).collect())
         self._drop(merged)
         self.clock.lap("candidates")
@@ -366,13 +366,13 @@ class _Run:
         bg_rows = self._keep(self._map(lambda _, got: _gathered(got), g_bg))
         sides = self._keep(self._map(lambda _, part, pr, tfo, rows: shard.sides(part, pr, tfo[2], rows), feats, partners, tf, bg_rows))
         # The other side of each pair, and document frequencies of the keys pairs share.
-        g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, sides], _remote))
+        g2 = self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, sides], _remote)
 
         def key_route(_: int, part: shard.Part) -> dict[int, Any]:
             out: dict[int, Any] = {}
             for slot, h in enumerate((
-                np.concatenate([_U64, *[v.shingled.unique for v in part.views]]),
-                np.concatenate([_U64, *[v.phrases for v in part.views]]),
+                np.concatenate([_U64, *part.sets]),
+                np.concatenate([_U64, *part.phrases]),
             )):
                 for q, (c,) in _split(_by_hash(h, parts), h).items():
                     out.setdefault(q, ([], []))[slot].append(c)
@@ -382,7 +382,7 @@ class _Run:
             lambda _, got: tuple(verify.hash_df([c for _, ch in got for c in ch[slot]]) for slot in (0, 1)),
             self._exchange(key_route, feats),
         )
-        asks = self._map(lambda _, part, kp, got: shard.shared_keys(part, kp[0], _gathered(got)), feats, kept, g2)
+        asks = self._map(lambda _, part, kp, got: shard.shared_keys(part, kp[0], got), feats, kept, g1)
 
         def ask_route(_: int, keys: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -398,13 +398,15 @@ class _Run:
 
         def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, rows: Any, got: list[Any], d: list[Any]) -> Any:
             sh, ph = (_table([ans[slot] for _, ans in d]) for slot in (0, 1))
-            return shard.verify_part(part, kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
+            res = shard.verify_part(part, kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
+            # (a, b, relation, link); the report entries stay pickled for the steps that read them.
+            return [(a, b, rel, link) for a, b, rel, _, link in res], _pack([((a, b), e) for a, b, _, e, _ in res])
 
         results = self._keep(self._map(verify_map, feats, kept, sides, bg_rows, g2, dfs))
-        sizes = results.map(lambda b: _result_counts(_unpack(b))).collect()
+        sizes = results.map(lambda b: _result_counts(_unpack(b)[0])).collect()
         n_pairs = sum(n for n, _ in sizes)
         n_reuse = sum(r for _, r in sizes)
-        for rdd in (kept, partners, sides, bg_rows, g2):
+        for rdd in (kept, partners, sides, bg_rows, g1):
             self._drop(rdd)
         self.clock.lap("verify")
 
@@ -440,11 +442,12 @@ class _Run:
                 for i, c, q in items:
                     clusters_of.setdefault(i, []).append((c, q))
             out: dict[int, Any] = {}
-            for a, b, _, entry, link in res:
+            entries = dict(_unpack(res[1]))
+            for a, b, _, link in res[0]:
                 if link is not None:
                     # A cluster holding both sides is among those of the local side.
                     for c, q in clusters_of.get(a, clusters_of.get(b, [])):
-                        out.setdefault(q, []).append((c, a, b, entry))
+                        out.setdefault(q, []).append((c, a, b, entries[(a, b)]))
             return out
 
         cpairs = self._exchange(pair_route, results, self._exchange(member_route, placed))
@@ -495,7 +498,7 @@ class _Run:
             "clusters": n_clusters,
         }
         doc_entries = feats.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(b).docs])
-        pair_entries = results.flatMap(lambda b: [((a, bb), e) for a, bb, _, e, _ in _unpack(b)])
+        pair_entries = results.flatMap(lambda b: _unpack(_unpack(b)[1]))
         cluster_entries = clusters.flatMap(_unpack)
         if output_dir is not None:
             _write(output_dir, doc_entries, pair_entries, cluster_entries)
@@ -520,7 +523,7 @@ class _Run:
         starts, cfg, parts = self.starts, self.config, self.parts
 
         def spread(_: int, res: Any) -> dict[int, Any]:
-            e = _links(res)
+            e = _links(res[0])
             e = np.concatenate([e, e[:, ::-1]])
             return _split(_owners(starts, e[:, 0]), e)
 
@@ -552,7 +555,7 @@ class _Run:
         def by_component(k: int, res: Any, st: Any) -> dict[int, Any]:
             _, _, nodes, labels, _ = st
             out: dict[int, Any] = {}
-            for a, b, _, _, link in res:
+            for a, b, _, link in res[0]:
                 if link is not None:
                     local = a if starts[k] <= a < starts[k + 1] else b
                     comp = int(labels[np.searchsorted(nodes, local)])
@@ -718,7 +721,8 @@ def _x_row(part: shard.Part, i: int) -> Any:
 
 
 def _x_and_set(part: shard.Part, i: int) -> Any:
-    return part.x[i - part.first], part.views[i - part.first].shingled.unique
+    k = i - part.first
+    return part.x[k], part.sets[k], part.phrases[k]
 
 
 def _sentence_rows(part: shard.Part, i: int) -> Any:
@@ -742,7 +746,7 @@ def _kept(part: shard.Part, m: Any, partners: dict[int, Any], config: RunConfig)
 
 
 def _links(res: Any) -> I64:
-    return np.asarray([(a, b) for a, b, _, _, link in res if link is not None], dtype=np.int64).reshape(-1, 2)
+    return np.asarray([(a, b) for a, b, _, link in res if link is not None], dtype=np.int64).reshape(-1, 2)
 
 
 def _result_counts(res: Any) -> tuple[int, int]:
