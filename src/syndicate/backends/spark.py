@@ -220,7 +220,7 @@ class _Run:
 
         return _as_blocks(zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive))
 
-    def _gather(self, requests: Any, owners: list[Any], extract: Any) -> Any:
+    def _gather(self, requests: Any, owners: list[Any], extract: Any, prepare: Any = None) -> Any:
         """Per partition, ``[(i, extract(*owner_blocks, i))]`` for every index its ``requests`` block
         lists that another partition owns: each document at most once per partition (two shuffles)."""
         starts = self.starts
@@ -230,7 +230,8 @@ class _Run:
             return {q: c for q, c in _split(_owners(starts, need), need).items() if q != k}
 
         def answer(_: int, asks: list[tuple[int, Any]], *blocks: Any) -> dict[int, Any]:
-            return {src: [(i, extract(*blocks, i)) for i in idx.tolist()] for src, (idx,) in asks}
+            ctx = prepare(*blocks) if prepare is not None else blocks
+            return {src: [(i, extract(*ctx, i)) for i in idx.tolist()] for src, (idx,) in asks}
 
         return self._exchange(answer, self._exchange(ask, requests), *owners)
 
@@ -273,11 +274,13 @@ class _Run:
 
         # Views and term counts; document frequencies (a merged count); then features.
         vc = self._keep(self._map(lambda k, blk: shard.views_and_counts(int(starts[k]), blk[0], cfg), strip))
-        df = vc.map(lambda b: shard.df_counts(_unpack(b)[2])).treeReduce(np.add)
+        df = vc.map(lambda b: shard.df_counts(_unpack(b)[1])).treeReduce(np.add)
         model = vectorize.TfidfModel(np.asarray(df, dtype=np.int64), n_docs)
         bmodel = self.sc.broadcast(model)
-        feats = self._keep(self._map(lambda k, blk: shard.features(int(starts[k]), blk[0], blk[1], blk[2], bmodel.value, cfg), vc))
+        feats = self._keep(self._map(lambda k, blk: shard.features(int(starts[k]), blk[0], blk[1], bmodel.value, cfg), vc))
+        texts = self._keep(self._map(lambda _, blk: blk[0], vc))
         feats.count()
+        texts.count()
         for rdd in (normed, strip, vc):
             self._drop(rdd)
         self.clock.lap("shingle")
@@ -366,7 +369,7 @@ class _Run:
         bg_rows = self._keep(self._map(lambda _, got: _gathered(got), g_bg))
         sides = self._keep(self._map(lambda _, part, pr, tfo, rows: shard.sides(part, pr, tfo[2], rows), feats, partners, tf, bg_rows))
         # The other side of each pair, and document frequencies of the keys pairs share.
-        g2 = self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, sides], _remote)
+        g2 = self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, texts, sides], _remote, _joined)
 
         def key_route(_: int, part: shard.Part) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -396,13 +399,13 @@ class _Run:
 
         dfs = self._exchange(answer_route, tables, self._exchange(ask_route, asks))
 
-        def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, rows: Any, got: list[Any], d: list[Any]) -> Any:
+        def verify_map(_: int, part: shard.Part, tx: Any, kp: Any, sd: Any, rows: Any, got: list[Any], d: list[Any]) -> Any:
             sh, ph = (_table([ans[slot] for _, ans in d]) for slot in (0, 1))
-            res = shard.verify_part(part, kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
+            res = shard.verify_part(part.joined(tx), kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
             # (a, b, relation, link); the report entries stay pickled for the steps that read them.
             return [(a, b, rel, link) for a, b, rel, _, link in res], _pack([((a, b), e) for a, b, _, e, _ in res])
 
-        results = self._keep(self._map(verify_map, feats, kept, sides, bg_rows, g2, dfs))
+        results = self._keep(self._map(verify_map, feats, texts, kept, sides, bg_rows, g2, dfs))
         sizes = results.map(lambda b: _result_counts(_unpack(b)[0])).collect()
         n_pairs = sum(n for n, _ in sizes)
         n_reuse = sum(r for _, r in sizes)
@@ -427,7 +430,7 @@ class _Run:
                 .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
             )
         )
-        g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats], _member)
+        g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats, texts], _member, _joined)
 
         def member_route(k: int, pl: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -460,7 +463,8 @@ class _Run:
         btok = self.sc.broadcast(_table(tok))
         del tok
 
-        def lineage_map(_: int, part: shard.Part, pl: Any, got: list[Any], cp: list[Any]) -> Any:
+        def lineage_map(_: int, part: shard.Part, tx: Any, pl: Any, got: list[Any], cp: list[Any]) -> Any:
+            part = part.joined(tx)
             members = _gathered(got)
             for i in {i for _, g in pl for i in g if part.owns(i)}:
                 members[i] = _member(part, i)
@@ -481,7 +485,7 @@ class _Run:
                 out.append((c, entry))
             return out
 
-        clusters = self._keep(self._map(lineage_map, feats, placed, g3, cpairs))
+        clusters = self._keep(self._map(lineage_map, feats, texts, placed, g3, cpairs))
         clusters.count()
         self.clock.lap("lineage")
 
@@ -497,7 +501,7 @@ class _Run:
             "reuse_pairs": n_reuse,
             "clusters": n_clusters,
         }
-        doc_entries = feats.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(b).docs])
+        doc_entries = texts.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(_unpack(b)[0])])
         pair_entries = results.flatMap(lambda b: _unpack(_unpack(b)[1]))
         cluster_entries = clusters.flatMap(_unpack)
         if output_dir is not None:
@@ -732,6 +736,10 @@ def _sentence_rows(part: shard.Part, i: int) -> Any:
 def _member(part: shard.Part, i: int) -> Any:
     k = i - part.first
     return part.docs[k], part.views[k], part.sentence_rows(i)
+
+
+def _joined(part: shard.Part, tx: Any, *rest: Any) -> tuple[Any, ...]:
+    return part.joined(tx), *rest
 
 
 def _remote(part: shard.Part, sd: Any, i: int) -> shard.Remote:
