@@ -15,6 +15,8 @@ entries unless ``output_dir`` is given, and small counts.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import json
 import os
@@ -201,7 +203,9 @@ class _Run:
 
         def run(k: int, it: Iterator[Any]) -> list[bytes]:
             _one_blas_thread()
-            return [_pack(fn(k, *_blocks(it, n)))]
+            out = [_pack(fn(k, *_blocks(it, n)))]
+            _trim()
+            return out
 
         return _as_blocks(zipped.mapPartitionsWithIndex(run))
 
@@ -212,7 +216,9 @@ class _Run:
 
         def send(k: int, it: Iterator[Any]) -> list[tuple[int, tuple[int, bytes]]]:
             _one_blas_thread()
-            return [(d, (k, _pack(c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+            out = [(d, (k, _pack(c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+            _trim()
+            return out
 
         def receive(_: int, it: Iterator[tuple[int, tuple[int, bytes]]]) -> list[bytes]:
             # Chunks stay pickled here: the step reading this block unpickles each once.
@@ -610,6 +616,13 @@ def _one_blas_thread() -> None:
 
         threadpool_limits(limits=1, user_api="blas")
         _BLAS.append(True)
+
+
+def _trim() -> None:
+    """Give the memory a block task freed back to the system: Python workers are reused, and
+    an idle worker otherwise keeps the peak of its largest task (glibc keeps freed heap)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _pack(obj: Any) -> bytes:
