@@ -1,16 +1,29 @@
 """The Spark engine: the local pipeline's stages as Spark jobs, with the same report.
 
-Only plumbing lives here (reading, keying, joining, grouping, broadcasting); every
-per-item computation is a function of :mod:`syndicate.shard`, built from the
-functions the local pipeline uses. Documents are keyed by their corpus index (the
-position in id order among kept documents, as in the local engine), so pairs and
-clusters come out the same whatever the partitioning.
+Only plumbing lives here (reading, placing, exchanging, gathering, broadcasting);
+every computation is a function of :mod:`syndicate.shard`, built from the functions
+the local pipeline uses. Documents are keyed by their corpus index (the position in
+id order among kept documents, as in the local engine); partition k holds the
+consecutive indexes ``starts[k]`` to ``starts[k + 1] - 1``.
 
-Broadcast (grows with): the chrome line keys (recurring short lines), the TF-IDF
-document-frequency vector (fixed: 2^20 counts), the word document frequencies used
-by lineage (the vocabulary). Collected to the driver: the chrome skeleton (one
-small entry per line of text: shared lines and placeholders), the report's
-entries unless ``output_dir`` is given, and small counts.
+The data moves in *blocks*: one pickled record per partition (a partition's
+documents and features, its share of the keys, its pairs), not one Python record
+per item. Three moves, all over blocks:
+
+- a zip joins partition k of several block RDDs (narrow, no shuffle);
+- an exchange sends one chunk (numpy arrays) from every partition to every other
+  through one shuffle: band keys, anchors and index terms to the partition their
+  hash names, candidate pairs to the partition that verifies them;
+- a gather brings a partition the fields it needs of documents other partitions
+  own (TF-IDF rows, shingle sets, sentence rows, views), each at most once per
+  partition, in two shuffles (the requests, then the answers).
+
+Broadcast (grows with): the hashes of lines shared by two or more documents and the
+chrome line keys (recurring lines), the TF-IDF document-frequency vector (fixed:
+2^20 counts), the word document frequencies used by lineage (the vocabulary).
+Collected to the driver: the chrome skeleton (one small entry per line of text:
+shared lines and placeholders), the report's entries unless ``output_dir`` is given,
+and counts per partition.
 """
 
 from __future__ import annotations
