@@ -130,10 +130,18 @@ def lsh_pairs(sigs: U64, bands: int, rows: int, max_bucket: int) -> tuple[I64, i
     if nonempty.shape[0] < 2:
         return np.zeros((0, 2), dtype=np.int64), 0
     keys = band_keys(sigs[nonempty], bands, rows)
-    flat = keys.ravel()
-    owner = np.repeat(nonempty.astype(np.int64), bands)
-    order, starts, lengths = _groups(flat)
-    pairs, capped = _pairs_in_groups(owner[order], starts, lengths, max_bucket)
+    return keyed_pairs(keys.ravel(), np.repeat(nonempty.astype(np.int64), bands), max_bucket)
+
+
+def keyed_pairs(keys: U64, owners: I64, max_group: int) -> tuple[I64, int]:
+    """Unique pairs of owners sharing a key, groups capped at ``max_group``; and how many were capped.
+
+    ``owners`` in document order (as :func:`lsh_pairs` flattens band keys): a capped
+    group pairs each member with the next ones in that order. A distributed engine
+    calls this on its share of the keys (all owners of a key on one partition).
+    """
+    order, starts, lengths = _groups(keys)
+    pairs, capped = _pairs_in_groups(owners[order], starts, lengths, max_group)
     return _unique_pairs(pairs), capped
 
 
@@ -154,16 +162,25 @@ def anchor_index(shingle_sets: Sequence[U64], anchor_mod: int) -> tuple[U64, I64
 def anchor_pairs(shingle_sets: Sequence[U64], config: CandidateConfig) -> tuple[I64, int]:
     """Pairs sharing at least ``min_shared_anchors`` anchors of document frequency 2..max_df."""
     hashes, owners = anchor_index(shingle_sets, config.anchor_mod)
+    pairs, counts, pruned = anchor_pair_counts(hashes, owners, len(shingle_sets), config)
+    return pairs[counts >= config.min_shared_anchors], pruned
+
+
+def anchor_pair_counts(hashes: U64, owners: I64, n_docs: int, config: CandidateConfig) -> tuple[I64, I64, int]:
+    """Pairs sharing an anchor of document frequency 2..max_df, how many such anchors each shares, pruned anchors.
+
+    Pairs are sorted and unique. A distributed engine calls this on its share of the
+    anchors (all owners of an anchor on one partition) and sums the counts per pair.
+    """
     order, starts, lengths = _groups(hashes)
     pruned = int(np.count_nonzero(lengths > config.anchor_max_df))
     keep = lengths <= config.anchor_max_df
     pairs, _ = _pairs_in_groups(owners[order], starts[keep], lengths[keep], config.anchor_max_df)
     if pairs.shape[0] == 0:
-        return pairs, pruned
-    n = np.int64(len(shingle_sets))
+        return pairs, np.zeros(0, dtype=np.int64), pruned
+    n = np.int64(n_docs)
     codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
-    codes = codes[counts >= config.min_shared_anchors]
-    return np.stack([codes // n, codes % n], axis=1), pruned
+    return np.stack([codes // n, codes % n], axis=1), counts.astype(np.int64), pruned
 
 
 def tfidf_pairs(
@@ -181,22 +198,9 @@ def tfidf_pairs(
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64), empty
     idx = top_term_rows(x, df, config)
-    sims = (idx @ idx.T).tocsr()
-    sims.setdiag(0)
-    sims.eliminate_zeros()
-    rows: list[I64] = []
-    cols: list[I64] = []
-    for i in range(n):
-        lo, hi = sims.indptr[i], sims.indptr[i + 1]
-        if hi == lo:
-            continue
-        c, v = sims.indices[lo:hi], sims.data[lo:hi]
-        top = c[np.lexsort((c, -v))[: config.tfidf_neighbors]]
-        rows.append(np.full(top.shape[0], i, dtype=np.int64))
-        cols.append(top.astype(np.int64))
-    if not rows:
+    directed = top_neighbors((idx @ idx.T).tocsr(), np.arange(n, dtype=np.int64), config.tfidf_neighbors)
+    if directed.shape[0] == 0:
         return np.zeros((0, 2), dtype=np.int64), empty
-    directed = np.stack([np.concatenate(rows), np.concatenate(cols)], axis=1)
     # One vectorised cosine over all (row, neighbour) pairs; measured ~100x faster
     # than slicing and multiplying row by row.
     cos = vectorize.row_cosines(x, directed)
@@ -206,6 +210,30 @@ def tfidf_pairs(
         neighbors[i].append(j)
     pairs = np.sort(directed, axis=1)
     return _unique_pairs(pairs), tuple(tuple(sorted(nb)) for nb in neighbors)
+
+
+def top_neighbors(sims: sp.csr_matrix, row_ids: I64, k: int) -> I64:
+    """Directed pairs ``(i, j)``: each row's ``k`` most similar columns ``j != i`` (ties: lower ``j`` first).
+
+    ``sims`` holds rows of the term-index product, row ``r`` being document
+    ``row_ids[r]`` (all documents locally; one partition's documents on a
+    distributed engine, each row computed the same way). Zero similarities are ignored.
+    """
+    rows: list[I64] = []
+    cols: list[I64] = []
+    for r in range(sims.shape[0]):
+        lo, hi = sims.indptr[r], sims.indptr[r + 1]
+        c, v = sims.indices[lo:hi], sims.data[lo:hi]
+        keep = (c != row_ids[r]) & (v != 0)
+        if not keep.any():
+            continue
+        c, v = c[keep], v[keep]
+        top = c[np.lexsort((c, -v))[:k]]
+        rows.append(np.full(top.shape[0], row_ids[r], dtype=np.int64))
+        cols.append(top.astype(np.int64))
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.stack([np.concatenate(rows), np.concatenate(cols)], axis=1)
 
 
 def top_term_rows(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: CandidateConfig) -> sp.csr_matrix:

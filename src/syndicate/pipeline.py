@@ -364,8 +364,13 @@ def _worth_verifying(
 
 def shares_enough(va: verify.DocView, vb: verify.DocView, config: RunConfig) -> bool:
     """Whether two documents share enough shingles to be partial reuse (verified whatever their cosine)."""
+    return sets_share_enough(va.shingled.unique, vb.shingled.unique, config)
+
+
+def sets_share_enough(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64], config: RunConfig) -> bool:
+    """:func:`shares_enough` from the two shingle sets (what a distributed engine ships of a partner)."""
     need = max(1, config.relation.partial_min_words - config.shingle.n + 1)
-    shared = np.intersect1d(va.shingled.unique, vb.shingled.unique, assume_unique=True)
+    shared = np.intersect1d(ua, ub, assume_unique=True)
     return bool(shared.shape[0] >= need)
 
 

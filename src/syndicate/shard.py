@@ -1,24 +1,29 @@
-"""Stage functions over a shard of the corpus: what a distributed engine runs per item.
+"""Stage functions over one partition of the corpus: what a distributed engine runs.
 
 The local pipeline calls each stage on the whole corpus at once; a distributed
-engine (``backends/spark.py``) calls the functions here on one partition, one
-bucket, one candidate pair or one cluster. Each is built from the very functions
-the local pipeline calls (``pipeline.build_view``, ``sketch.signatures``,
-``candidates.group_pairs``, ``pipeline.verify_candidate``, ``cluster.clusters``,
-``lineage.build_lineage``), fed a small local subset of the corpus with document
-indexes remapped, so both engines compute every score with one implementation.
+engine (``backends/spark.py``) calls the functions here on one partition's
+documents (a :class:`Part`: consecutive corpus indexes), on its share of the
+hashed keys (LSH band keys, anchors, index terms, shingles), or on the candidate
+pairs and clusters placed on it. Each is built from the very functions the local
+pipeline calls (``pipeline.build_view``, ``sketch.signatures``,
+``candidates.keyed_pairs``, ``candidates.anchor_pair_counts``,
+``candidates.top_term_rows``, ``candidates.top_neighbors``, ``vectorize.row_cosines``,
+``pipeline.sets_share_enough``, ``verify.background_matrix``,
+``pipeline.verify_candidate``, ``cluster.clusters``, ``lineage.build_lineage``),
+fed a local subset of the corpus with document indexes mapped to local positions,
+so both engines compute every score with one implementation.
 
-What a pair or a cluster needs from the rest of the corpus arrives as small
-inputs: document frequencies of the shingles and phrases the pair shares (the
-only ones its scores look up), the sentence-background matrix of each side
-(``verify.background_matrix`` against its partners), and the same-story baseline
-of each side.
+What a partition needs of other partitions' documents arrives *gathered*: only the
+fields the step reads, each document at most once per partition, keyed by corpus
+index. Corpus-wide counts arrive as small tables covering only the keys the
+partition looks up (document frequencies of the shingles and phrases its pairs share).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +44,12 @@ from . import (
 )
 from .config import BoilerplateConfig, CandidateConfig, RunConfig
 from .report import pair_entry
-from .types import Document
+from .types import Article, Document, NormalizedText, Skipped
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+Lines = tuple[int, list[tuple[str, int]]]
 # A line of a chrome skeleton that no other document has and no pattern matches.
 _PRIVATE = None
 
@@ -51,12 +57,33 @@ _PRIVATE = None
 # --- preparing documents -------------------------------------------------------------------
 
 
-def skeleton(
-    pos: int, length: int, lines: Sequence[tuple[str, int]], shared: set[str]
-) -> tuple[int, list[tuple[str, int] | None]]:
-    """The lines chrome detection reads: shared or pattern lines kept, any other as ``None``."""
+def normalised(items: Sequence[tuple[int, Article]]) -> list[tuple[int, Article, NormalizedText | Skipped, Lines | None]]:
+    """Each article's normalised text (or why it is skipped) and its lines for chrome detection."""
+    out: list[tuple[int, Article, NormalizedText | Skipped, Lines | None]] = []
+    for pos, art in items:
+        norm = pipeline.normalized(art)
+        out.append((pos, art, norm, None if isinstance(norm, Skipped) else boilerplate.doc_lines(norm.text)))
+    return out
+
+
+def _line_hashes(lines: Sequence[tuple[str, int]]) -> U64:
+    return np.asarray(
+        [int.from_bytes(hashlib.blake2b(k.encode("utf-8"), digest_size=8).digest(), "little") for k, _ in lines],
+        dtype=np.uint64,
+    )
+
+
+def line_hashes(lines: Sequence[tuple[str, int]]) -> U64:
+    """Distinct stable hashes (blake2b-64) of a document's line keys: shared lines are counted by hash."""
+    return np.unique(_line_hashes(lines))
+
+
+def skeleton(length: int, lines: Sequence[tuple[str, int]], shared: U64) -> tuple[int, list[tuple[str, int] | None]]:
+    """The lines chrome detection reads: lines whose hash another document shares (``shared``) or
+    matching a pattern are kept, any other is ``None``."""
+    hit = np.isin(_line_hashes(lines), shared).tolist()
     out: list[tuple[str, int] | None] = [
-        (k, n) if k in shared or boilerplate.match_pattern(k) else _PRIVATE for k, n in lines
+        (k, n) if h or boilerplate.match_pattern(k) else _PRIVATE for (k, n), h in zip(lines, hit, strict=True)
     ]
     return length, out
 
@@ -70,6 +97,21 @@ def chrome(skeletons: Sequence[tuple[int, list[tuple[str, int] | None]]], config
     return boilerplate.chrome_lines(docs, config)
 
 
+def stripped(
+    items: Sequence[tuple[int, Article, NormalizedText | Skipped, Lines | None]], chrome: set[str], config: BoilerplateConfig
+) -> tuple[list[Document], list[Skipped]]:
+    """The partition's documents with chrome blanked (index not yet set) and its skipped articles."""
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for _, art, norm, _ in items:
+        doc = norm if isinstance(norm, Skipped) else pipeline.stripped(art, norm, chrome, config)
+        if isinstance(doc, Skipped):
+            skipped.append(doc)
+        else:
+            docs.append(doc)
+    return docs, skipped
+
+
 def indexed(doc: Document, index: int) -> Document:
     """The document with its corpus index (position in id order among kept documents)."""
     return dataclasses.replace(doc, index=index)
@@ -78,182 +120,343 @@ def indexed(doc: Document, index: int) -> Document:
 # --- features per partition ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Features:
-    """Everything later stages need of one document."""
-
-    doc: Document
-    view: verify.DocView
-    sig: U64
-    x: sp.csr_matrix  # TF-IDF row (1 x N_FEATURES)
-    sentences: sp.csr_matrix  # TF-IDF rows of its sentences
-
-
-def views_and_counts(docs: Sequence[Document], config: RunConfig) -> list[tuple[Document, verify.DocView, sp.csr_matrix]]:
-    """Views and raw term-count rows of a partition's documents."""
-    if not docs:
-        return []
-    counts = vectorize.term_counts([d.content for d in docs])
-    return [(d, pipeline.build_view(d.content, config.shingle), counts[k]) for k, d in enumerate(docs)]
-
-
-def df_counts(rows: Sequence[sp.csr_matrix]) -> I64:
-    """Document frequencies of a partition's count rows: summed across partitions."""
-    if not rows:
-        return np.zeros(vectorize.N_FEATURES, dtype=np.int64)
-    return vectorize.document_frequencies(sp.vstack(list(rows), format="csr"))
-
-
-def features(items: Sequence[tuple[Document, verify.DocView, sp.csr_matrix]], model: vectorize.TfidfModel, config: RunConfig) -> list[Features]:
-    """Signatures, TF-IDF rows and sentence rows of a partition's documents."""
-    if not items:
-        return []
-    views = [v for _, v, _ in items]
-    sigs = sketch.signatures([v.shingled.unique for v in views], config.sketch)
-    x = vectorize.weigh(sp.vstack([c for _, _, c in items], format="csr"), model)
-    index = verify.sentence_index(views, model)
-    out = []
-    for k, (d, v, _) in enumerate(items):
-        rows = index.words[index.rows(k)] if index.words.shape[1] == vectorize.N_FEATURES else _no_sentences()
-        out.append(Features(d, v, sigs[k], x[k], rows.tocsr()))
-    return out
-
-
 def _no_sentences() -> sp.csr_matrix:
     return sp.csr_matrix((0, vectorize.N_FEATURES), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Part:
+    """One partition's documents (corpus indexes ``first``, ``first + 1``, ...) and their features."""
+
+    first: int
+    docs: list[Document]
+    views: list[verify.DocView]
+    sigs: U64  # (documents, num_perm)
+    x: sp.csr_matrix  # TF-IDF rows (documents, N_FEATURES)
+    sentences: verify.SentenceIndex  # document k = position k
+
+    @property
+    def ids(self) -> I64:
+        return np.arange(self.first, self.first + len(self.docs), dtype=np.int64)
+
+    def owns(self, i: int) -> bool:
+        return self.first <= i < self.first + len(self.docs)
+
+    def sentence_rows(self, i: int) -> sp.csr_matrix:
+        """TF-IDF rows of document ``i``'s sentences."""
+        if self.sentences.words.shape[1] != vectorize.N_FEATURES:
+            return _no_sentences()
+        return self.sentences.words[self.sentences.rows(i - self.first)].tocsr()
+
+
+def views_and_counts(first: int, docs: Sequence[Document], config: RunConfig) -> tuple[list[Document], list[verify.DocView], sp.csr_matrix]:
+    """The partition's documents indexed from ``first``, their views and raw term-count rows."""
+    docs = [indexed(d, first + k) for k, d in enumerate(docs)]
+    if not docs:
+        return [], [], sp.csr_matrix((0, vectorize.N_FEATURES), dtype=np.float64)
+    counts = vectorize.term_counts([d.content for d in docs])
+    return docs, [pipeline.build_view(d.content, config.shingle) for d in docs], counts
+
+
+def df_counts(counts: sp.csr_matrix) -> I64:
+    """Document frequencies of a partition's count rows: summed across partitions."""
+    return vectorize.document_frequencies(counts)
+
+
+def features(
+    first: int, docs: list[Document], views: list[verify.DocView], counts: sp.csr_matrix, model: vectorize.TfidfModel, config: RunConfig
+) -> Part:
+    """Signatures, TF-IDF rows and sentence rows of a partition's documents."""
+    if not docs:
+        empty = sp.csr_matrix((0, vectorize.N_FEATURES), dtype=np.float64)
+        return Part(first, [], [], np.zeros((0, config.sketch.num_perm), dtype=np.uint64), empty, verify.sentence_index([], model))
+    sigs = sketch.signatures([v.shingled.unique for v in views], config.sketch)
+    x = vectorize.weigh(counts, model)
+    return Part(first, docs, views, sigs, x, verify.sentence_index(views, model))
+
+
+class _Stack:
+    """The partition's documents (positions 0..k-1) followed by gathered ones (sorted by index)."""
+
+    def __init__(self, part: Part, gathered: Iterable[int]) -> None:
+        self.part = part
+        self.others = sorted(int(i) for i in gathered if not part.owns(int(i)))
+        self.where = {i: len(part.docs) + k for k, i in enumerate(self.others)}
+
+    def __len__(self) -> int:
+        return len(self.part.docs) + len(self.others)
+
+    def pos(self, i: int) -> int:
+        """Position of corpus index ``i`` (-1 when neither local nor gathered)."""
+        return i - self.part.first if self.part.owns(i) else self.where.get(i, -1)
+
+    def positions(self, idx: I64) -> I64:
+        return np.asarray([self.pos(i) for i in idx.ravel().tolist()], dtype=np.int64).reshape(idx.shape)
+
+    def x(self, rows: Mapping[int, sp.csr_matrix]) -> sp.csr_matrix:
+        return sp.vstack([self.part.x, *[rows[i] for i in self.others]], format="csr")
+
+    def sentences(self, rows: Mapping[int, sp.csr_matrix]) -> verify.SentenceIndex:
+        local = [self.part.sentence_rows(i) for i in self.part.ids.tolist()]
+        return mini_index([*local, *[rows[i] for i in self.others]])
 
 
 def mini_index(rows: Sequence[sp.csr_matrix]) -> verify.SentenceIndex:
     """A sentence index over a few documents' sentence rows (document k = position k)."""
     offsets = np.concatenate(([0], np.cumsum([r.shape[0] for r in rows]))).astype(np.int64)
-    return verify.SentenceIndex(sp.vstack(list(rows), format="csr"), offsets)
+    words = sp.vstack(list(rows), format="csr") if rows else _no_sentences()
+    return verify.SentenceIndex(words, offsets)
 
 
 # --- candidates ----------------------------------------------------------------------------
 
 
-def band_keys(sig: U64, bands: int, rows: int) -> list[int]:
-    """A document's LSH band keys (none for an empty signature), as in ``candidates.lsh_pairs``."""
-    if sig[0] == sketch.EMPTY:
-        return []
-    return [int(k) for k in candidates.band_keys(sig[None, :], bands, rows)[0]]
+def band_keys(part: Part, bands: int, rows: int) -> tuple[U64, I64]:
+    """The partition's LSH band keys, flattened document by document as ``candidates.lsh_pairs`` does, and their owners."""
+    nonempty = np.flatnonzero(part.sigs[:, 0] != sketch.EMPTY).astype(np.int64)
+    keys = candidates.band_keys(part.sigs[nonempty], bands, rows)
+    return keys.ravel(), np.repeat(nonempty + part.first, bands)
 
 
-def bucket_pairs(members: Sequence[int], max_group: int) -> tuple[list[tuple[int, int]], int]:
-    """Pairs of one bucket (members sorted as the local engine orders them) and whether it was capped."""
-    arr = np.sort(np.asarray(members, dtype=np.int64), kind="stable")
-    pairs, capped = candidates.group_pairs(arr, max_group)
-    return [(a, b) for a, b in pairs.tolist() if a != b], capped
+def bucket_pairs(keys: U64, owners: I64, max_bucket: int) -> tuple[I64, int]:
+    """LSH pairs of one share of the band keys (``candidates.keyed_pairs``, owners in document order)."""
+    order = np.argsort(owners, kind="stable")
+    return candidates.keyed_pairs(keys[order], owners[order], max_bucket)
 
 
-def anchors(view: verify.DocView, config: CandidateConfig) -> list[int]:
-    """A document's anchor hashes (``candidates.anchor_index`` of one document)."""
-    hashes, _ = candidates.anchor_index([view.shingled.unique], config.anchor_mod)
-    return [int(h) for h in hashes]
+def anchors(part: Part, config: CandidateConfig) -> tuple[U64, I64]:
+    """The partition's anchors and their owners (``candidates.anchor_index``)."""
+    hashes, owners = candidates.anchor_index([v.shingled.unique for v in part.views], config.anchor_mod)
+    return hashes, owners + part.first
 
 
-def indexed_terms(x: sp.csr_matrix, df: I64, config: CandidateConfig) -> list[tuple[int, float]]:
-    """(term, weight) of the terms that index a document in the paraphrase channel."""
-    row = candidates.top_term_rows(x, df, config)
-    return list(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+def anchor_counts(hashes: U64, owners: I64, n_docs: int, config: CandidateConfig) -> tuple[I64, I64, int]:
+    """Pairs, shared-anchor counts and pruned anchors of one share of the anchors (``candidates.anchor_pair_counts``)."""
+    order = np.argsort(owners, kind="stable")
+    return candidates.anchor_pair_counts(hashes[order], owners[order], n_docs, config)
 
 
-def term_products(members: Sequence[tuple[int, float]], term: int) -> list[tuple[int, tuple[int, int, float]]]:
-    """(i, (j, term, w_i * w_j)) for every ordered pair of documents indexed by one term."""
-    return [(i, (j, term, wi * wj)) for i, wi in members for j, wj in members if i != j]
+def term_postings(part: Part, df: I64, config: CandidateConfig) -> tuple[I64, I64, F64]:
+    """(term, document, weight) of the terms that index the partition's documents in the paraphrase channel."""
+    idx = candidates.top_term_rows(part.x, df, config).tocoo()
+    return idx.col.astype(np.int64), idx.row.astype(np.int64) + part.first, idx.data.astype(np.float64)
 
 
-def top_neighbours(contributions: Sequence[tuple[int, int, float]], config: CandidateConfig) -> list[int]:
-    """A document's nearest neighbours in the paraphrase channel before the cosine floor.
+def term_neighbours(part: Part, df: I64, postings: tuple[I64, I64, F64], n_docs: int, config: CandidateConfig) -> I64:
+    """Directed (i, j) paraphrase-channel neighbours of the partition's documents, before the cosine floor.
 
-    Similarities are summed over shared terms in increasing term order, as the
-    sparse product of the local engine does, so ties break identically.
+    ``postings``: every (term, document, weight) of each term the partition's
+    documents are indexed by. The partition's rows of the index product are the
+    local engine's rows (same products, summed in the same term order), and
+    ``candidates.top_neighbors`` picks from them.
     """
-    sims: dict[int, float] = {}
-    for j, _, p in sorted(contributions, key=lambda c: (c[0], c[1])):
-        sims[j] = sims.get(j, 0.0) + p
-    if not sims:
-        return []
-    cols = np.asarray(sorted(sims), dtype=np.int64)
-    vals = np.asarray([sims[j] for j in cols.tolist()], dtype=np.float64)
-    top: list[int] = cols[np.lexsort((cols, -vals))[: config.tfidf_neighbors]].tolist()
-    return top
+    terms, docs, weights = postings
+    idx = candidates.top_term_rows(part.x, df, config)
+    if idx.nnz == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    used = np.unique(terms)
+    a = sp.csr_matrix((idx.data, np.searchsorted(used, idx.indices), idx.indptr), shape=(idx.shape[0], used.shape[0]))
+    b = sp.csr_matrix((weights, (np.searchsorted(used, terms), docs)), shape=(used.shape[0], n_docs))
+    return candidates.top_neighbors((a @ b).tocsr(), part.ids, config.tfidf_neighbors)
 
 
-def cosine(xa: sp.csr_matrix, xb: sp.csr_matrix) -> float:
-    """TF-IDF cosine of two rows (``vectorize.row_cosines``)."""
-    return float(vectorize.row_cosines(sp.vstack([xa, xb], format="csr"), np.asarray([[0, 1]], dtype=np.int64))[0])
+def neighbours(
+    part: Part, directed: I64, rows: Mapping[int, sp.csr_matrix], config: CandidateConfig
+) -> tuple[I64, list[tuple[int, ...]], F64]:
+    """The paraphrase channel's pairs, each local document's neighbours and its same-story baseline.
+
+    As ``candidates.tfidf_pairs`` and ``pipeline._baselines`` (``rows``: gathered
+    TF-IDF rows of the neighbours).
+    """
+    stack = _Stack(part, rows.keys())
+    x = stack.x(rows)
+    cos = vectorize.row_cosines(x, stack.positions(directed))
+    directed = directed[cos >= config.tfidf_min_cosine]
+    nbs: list[list[int]] = [[] for _ in part.docs]
+    for i, j in directed.tolist():
+        nbs[i - part.first].append(j)
+    sorted_nbs = [tuple(sorted(nb)) for nb in nbs]
+    base = pipeline._baselines(x, tuple(tuple(stack.pos(j) for j in nb) for nb in sorted_nbs))
+    pairs = np.unique(np.sort(directed, axis=1), axis=0).reshape(-1, 2).astype(np.int64)
+    return pairs, sorted_nbs, base[: len(part.docs)]
 
 
-def baseline(x: sp.csr_matrix, neighbour_rows: Sequence[sp.csr_matrix]) -> float:
-    """A document's same-story baseline from its neighbours' rows (in neighbour order)."""
-    mini = sp.vstack([x, *neighbour_rows], format="csr")
-    return float(pipeline._baselines(mini, (tuple(range(1, len(neighbour_rows) + 1)),))[0])
+def merge_candidates(
+    lsh: Sequence[I64], anchor: Sequence[tuple[I64, I64]], tfidf: Sequence[I64], n_docs: int, config: CandidateConfig
+) -> tuple[I64, npt.NDArray[np.uint8], tuple[int, int, int]]:
+    """Candidate pairs of the partition's documents (as first member), with channel bits, and pairs per channel.
+
+    Anchor counts from every share of the anchors are summed before the
+    ``min_shared_anchors`` floor, as ``candidates.anchor_pairs`` counts them.
+    """
+    def unique(parts: Sequence[I64]) -> I64:
+        allp = np.concatenate([np.zeros((0, 2), dtype=np.int64), *parts])
+        return np.unique(allp, axis=0).reshape(-1, 2).astype(np.int64)
+
+    lsh_pairs, tf_pairs = unique(lsh), unique(tfidf)
+    codes = np.concatenate([np.zeros(0, dtype=np.int64), *[p[:, 0] * n_docs + p[:, 1] for p, _ in anchor]])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *[c for _, c in anchor]])
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    total = np.zeros(uniq.shape[0], dtype=np.int64)
+    np.add.at(total, inverse.ravel(), counts)
+    kept = uniq[total >= config.min_shared_anchors]
+    anchor_pairs = np.stack([kept // n_docs, kept % n_docs], axis=1).astype(np.int64)
+    pairs, channels = candidates.merge_channels([(lsh_pairs, 1), (anchor_pairs, 2), (tf_pairs, 4)])
+    return pairs, channels, (lsh_pairs.shape[0], anchor_pairs.shape[0], tf_pairs.shape[0])
+
+
+def worth(
+    part: Part, pairs: I64, partners: Mapping[int, tuple[sp.csr_matrix, U64]], config: RunConfig
+) -> tuple[npt.NDArray[np.bool_], F64]:
+    """Which candidate pairs to verify and their TF-IDF cosines (``pipeline._worth_verifying``).
+
+    ``partners``: gathered TF-IDF row and shingle set of each partner another partition owns.
+    """
+    rows = {i: x for i, (x, _) in partners.items()}
+    stack = _Stack(part, rows.keys())
+    cos = vectorize.row_cosines(stack.x(rows), stack.positions(pairs))
+    keep = cos >= config.candidates.verify_min_cosine
+
+    def unique(i: int) -> U64:
+        return part.views[i - part.first].shingled.unique if part.owns(i) else partners[i][1]
+
+    for k in np.flatnonzero(~keep).tolist():
+        keep[k] = pipeline.sets_share_enough(unique(int(pairs[k, 0])), unique(int(pairs[k, 1])), config)
+    return keep, cos
 
 
 # --- verification --------------------------------------------------------------------------
 
 
-def background(sentences: sp.csr_matrix, partner_rows: Sequence[sp.csr_matrix]) -> F64:
-    """``verify.background_matrix`` of a document against its partners (in partner order)."""
-    index = mini_index([sentences, *partner_rows])
-    return verify.background_matrix(index, 0, range(1, len(partner_rows) + 1))
+def partners(
+    first: int, pairs: I64, incoming: Sequence[I64], neighbors: Sequence[tuple[int, ...]]
+) -> dict[int, tuple[int, ...]]:
+    """Partners of the partition's documents that are in a pair to verify: their neighbours and
+    the other side of each such pair (as ``pipeline._verify`` collects them).
+
+    ``pairs``: pairs whose first document is local; ``incoming``: pairs whose second is.
+    """
+    found: dict[int, set[int]] = {}
+    for a, b in pairs.tolist():
+        found.setdefault(a, set()).add(b)
+    for chunk in incoming:
+        for a, b in chunk.tolist():
+            found.setdefault(b, set()).add(a)
+    return {i: tuple(sorted(ps | set(neighbors[i - first]))) for i, ps in sorted(found.items())}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Side:
-    """One side of a candidate pair, with what it needs from the rest of the corpus."""
+    """What verification needs of a document beyond its features."""
 
-    f: Features
     baseline: float
     partners: tuple[int, ...]  # corpus indexes, sorted (the rows of ``matrix``)
-    matrix: F64
+    matrix: F64  # verify.background_matrix against the partners
 
 
-def shared_keys(a: Features, b: Features) -> tuple[list[int], list[int]]:
-    """Shingles and phrases the two documents share: the df lookups their scores need."""
-    sh = np.intersect1d(a.view.shingled.unique, b.view.shingled.unique, assume_unique=True)
-    ph = np.intersect1d(a.view.phrases, b.view.phrases, assume_unique=True)
-    return [int(h) for h in sh], [int(h) for h in ph]
+def sides(
+    part: Part,
+    partners: Mapping[int, tuple[int, ...]],
+    baselines: F64,
+    rows: Mapping[int, sp.csr_matrix],
+) -> dict[int, Side]:
+    """Background matrices (``verify.background_matrix``) of the partition's documents that are in a pair to verify.
+
+    ``rows``: gathered sentence rows of their partners.
+    """
+    stack = _Stack(part, rows.keys())
+    index = stack.sentences(rows)
+    return {
+        a: Side(float(baselines[a - part.first]), ps, verify.background_matrix(index, stack.pos(a), [stack.pos(d) for d in ps]))
+        for a, ps in partners.items()
+    }
 
 
-def _table(found: Sequence[tuple[int, int]]) -> tuple[U64, I64]:
-    items = sorted(found)
-    return np.asarray([h for h, _ in items], dtype=np.uint64), np.asarray([c for _, c in items], dtype=np.int64)
+@dataclass(frozen=True, slots=True, eq=False)
+class Remote:
+    """A partner document gathered for verification."""
+
+    doc: Document
+    view: verify.DocView
+    sig: U64
+    side: Side
 
 
-def verify_pair(
-    a: Side,
-    b: Side,
-    channels: int,
-    cos: float,
-    shingle_df: Sequence[tuple[int, int]],
-    phrase_df: Sequence[tuple[int, int]],
+def shared_keys(part: Part, pairs: I64, remote: Mapping[int, Remote]) -> tuple[U64, U64]:
+    """Shingles and phrases the partition's pairs share: the document frequencies their scores look up."""
+
+    def view(i: int) -> verify.DocView:
+        return part.views[i - part.first] if part.owns(i) else remote[i].view
+
+    sh: list[U64] = [np.zeros(0, dtype=np.uint64)]
+    ph: list[U64] = [np.zeros(0, dtype=np.uint64)]
+    for a, b in pairs.tolist():
+        va, vb = view(a), view(b)
+        sh.append(np.intersect1d(va.shingled.unique, vb.shingled.unique, assume_unique=True))
+        ph.append(np.intersect1d(va.phrases, vb.phrases, assume_unique=True))
+    return np.unique(np.concatenate(sh)), np.unique(np.concatenate(ph))
+
+
+def lookup(table: tuple[U64, I64], keys: U64) -> I64:
+    """Counts of ``keys`` in a (sorted hashes, counts) table (every key is in it)."""
+    hashes, counts = table
+    if keys.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return counts[np.searchsorted(hashes, keys)]
+
+
+def verify_part(
+    part: Part,
+    pairs: I64,
+    channels: npt.NDArray[np.uint8],
+    cos: F64,
+    own: Mapping[int, Side],
+    remote: Mapping[int, Remote],
+    rows: Mapping[int, sp.csr_matrix],
+    shingle_df: tuple[U64, I64],
+    phrase_df: tuple[U64, I64],
     config: RunConfig,
-) -> tuple[verify.Match, str, float, dict[str, Any]] | None:
-    """``pipeline.verify_candidate`` on the pair's own documents, and its report entry."""
-    ia, ib = a.f.doc.index, b.f.doc.index
+) -> list[tuple[int, int, str, dict[str, Any], cluster.Link | None]]:
+    """``pipeline.verify_candidate`` on every pair of the partition, over a corpus of its own.
 
-    def local(partners: tuple[int, ...]) -> tuple[int, ...]:
-        # Background reads partner ids only to leave out the other side of the pair.
-        return tuple(1 if d == ib else 0 if d == ia else -1 for d in partners)
-
-    index = mini_index([a.f.sentences, b.f.sentences])
-    bg = verify.Background(index, [local(a.partners), local(b.partners)], {0: a.matrix, 1: b.matrix})
-    out = pipeline.verify_candidate(
-        0, 1, channels, [a.f.view, b.f.view], np.stack([a.f.sig, b.f.sig]), cos,
-        np.asarray([a.baseline, b.baseline]), _table(shingle_df), _table(phrase_df), index, bg, config,
-    )
-    if out is None:
-        return None
-    m, rel, conf = out
-    m = dataclasses.replace(m, a=ia, b=ib)
-    return m, rel, conf, pair_entry(m, rel, conf, {ia: a.f.doc, ib: b.f.doc})  # type: ignore[arg-type]
-
-
-def reuse_link(m: verify.Match, rel: str) -> cluster.Link | None:
-    """The cluster link of a reuse pair (None for same-story pairs)."""
-    return cluster.link(m.a, m.b, rel, m.passages) if rel in relation.REUSE else None
+    The corpus is the partition's documents and the gathered ones (``rows``: sentence
+    rows of all partners, ``remote``: the other sides of the pairs), with their
+    baselines and background matrices; document frequencies cover every shingle and
+    phrase a pair shares. Returns (a, b, relation, report entry, cluster link).
+    """
+    stack = _Stack(part, rows.keys())
+    n = len(stack)
+    views: list[verify.DocView | None] = [*part.views, *[None] * (n - len(part.docs))]
+    sigs = np.full((n, config.sketch.num_perm), sketch.EMPTY, dtype=np.uint64)
+    sigs[: len(part.docs)] = part.sigs
+    baselines = np.zeros(n)
+    neighbors: list[tuple[int, ...]] = [()] * n
+    matrices: dict[int, F64] = {}
+    docs: dict[int, Document] = {}
+    for i, side in own.items():
+        p = stack.pos(i)
+        baselines[p], neighbors[p], matrices[p] = side.baseline, tuple(stack.pos(d) for d in side.partners), side.matrix
+        docs[i] = part.docs[p]
+    for i, r in remote.items():
+        p = stack.pos(i)
+        views[p], sigs[p], docs[i] = r.view, r.sig, r.doc
+        baselines[p], neighbors[p], matrices[p] = r.side.baseline, tuple(stack.pos(d) for d in r.side.partners), r.side.matrix
+    index = stack.sentences(rows)
+    background = verify.Background(index, neighbors, matrices)
+    local = stack.positions(pairs)
+    out: list[tuple[int, int, str, dict[str, Any], cluster.Link | None]] = []
+    for k, (ia, ib) in enumerate(pairs.tolist()):
+        res = pipeline.verify_candidate(
+            int(local[k, 0]), int(local[k, 1]), int(channels[k]), views, sigs, float(cos[k]), baselines,
+            shingle_df, phrase_df, index, background, config,
+        )
+        if res is None:
+            continue
+        m, rel, conf = res
+        m = dataclasses.replace(m, a=ia, b=ib)
+        link = cluster.link(ia, ib, rel, m.passages) if rel in relation.REUSE else None
+        out.append((ia, ib, rel, pair_entry(m, rel, conf, docs), link))  # type: ignore[arg-type]
+    return out
 
 
 # --- clusters and lineage ------------------------------------------------------------------
@@ -266,25 +469,24 @@ def component_clusters(links: Sequence[cluster.Link], config: RunConfig) -> list
 
 def cluster_lineage(
     group: tuple[int, ...],
-    members: Sequence[Features],
+    docs: Mapping[int, Document],
+    views: Mapping[int, verify.DocView],
+    rows: Mapping[int, sp.csr_matrix],
     pairs: dict[tuple[int, int], dict[str, Any]],
     token_df: Callable[[str], int],
     config: RunConfig,
 ) -> dict[str, Any]:
-    """``lineage.build_lineage`` of one cluster from its members and its reuse pairs."""
-    by_index = {f.doc.index: f for f in members}
-    ordered = [by_index[i] for i in group]
+    """``lineage.build_lineage`` of one cluster from its members and its reuse pairs (in (a, b) order)."""
     pos = {i: k for k, i in enumerate(group)}
-    index = mini_index([f.sentences for f in ordered])
-    inner = pipeline._sentence_lookup([f.view for f in ordered], index)
+    index = mini_index([rows[i] for i in group])
+    inner = pipeline._sentence_lookup([views[i] for i in group], index)
 
     def sentence_sim(x: int, y: int) -> Any:
         return inner(pos[x], pos[y])
 
-    docs = {i: by_index[i].doc for i in group}
     return lineage.build_lineage(group, docs, pairs, config.lineage, token_df, sentence_sim)  # type: ignore[arg-type]
 
 
-def token_hashes(view: verify.DocView) -> list[int]:
-    """Distinct token hashes of a document (for the word document frequencies of lineage)."""
-    return [int(h) for h in np.unique(view.shingled.token_hashes)]
+def token_hashes(part: Part) -> U64:
+    """Distinct token hashes of each of the partition's documents, concatenated (for lineage's word frequencies)."""
+    return np.concatenate([np.zeros(0, dtype=np.uint64), *[np.unique(v.shingled.token_hashes) for v in part.views]])

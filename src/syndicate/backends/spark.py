@@ -15,19 +15,21 @@ entries unless ``output_dir`` is given, and small counts.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import pickle
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from operator import add
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .. import boilerplate, candidates, ingest, pipeline, relation, shard, vectorize
+from .. import candidates, ingest, pipeline, shard, vectorize, verify
 from ..config import RunConfig
 from ..errors import DependencyError, InputError
 from ..report import Report, assemble_report, document_entry
@@ -182,53 +184,79 @@ class _Run:
         arts = grouped.map(lambda kv: kv[1][0]).sortBy(lambda a: a.id, numPartitions=self.parts)
         return arts.zipWithIndex().map(lambda t: (t[1], t[0])), [*bad, *dups], 1
 
+    # --- blocks -------------------------------------------------------------------------
+    #
+    # A block RDD holds exactly one record per partition: that partition's data, pickled
+    # once as a whole (numpy arrays and lists, not one Python record per item). Blocks of
+    # the same length are zipped (a narrow join of partition k with partition k), and an
+    # exchange moves one chunk per (source, destination) partition through one shuffle.
+
+    def _map(self, fn: Any, *rdds: Any) -> Any:
+        """A block RDD of ``fn(k, *blocks)`` over the zipped blocks of ``rdds``."""
+        zipped, n = _zipped(rdds)
+
+        def run(k: int, it: Iterator[Any]) -> list[bytes]:
+            return [_pack(fn(k, *_blocks(it, n)))]
+
+        return zipped.mapPartitionsWithIndex(run)
+
+    def _exchange(self, route: Any, *rdds: Any) -> Any:
+        """``route(k, *blocks) -> {destination: chunk}``; each partition's block becomes the list of
+        (source, chunk) sent to it, in source order (one shuffle)."""
+        zipped, n = _zipped(rdds)
+
+        def send(k: int, it: Iterator[Any]) -> list[tuple[int, bytes]]:
+            return [(d, _pack((k, c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+
+        def receive(_: int, it: Iterator[tuple[int, bytes]]) -> list[bytes]:
+            return [_pack(sorted((_unpack(v) for _, v in it), key=lambda t: int(t[0])))]
+
+        return zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive)
+
+    def _gather(self, requests: Any, owners: list[Any], extract: Any) -> Any:
+        """Per partition, ``[(i, extract(*owner_blocks, i))]`` for every index its ``requests`` block
+        lists that another partition owns: each document at most once per partition (two shuffles)."""
+        starts = self.starts
+
+        def ask(k: int, need: I64) -> dict[int, Any]:
+            need = np.unique(np.asarray(need, dtype=np.int64))
+            return {q: c for q, c in _split(_owners(starts, need), need).items() if q != k}
+
+        def answer(_: int, asks: list[tuple[int, Any]], *blocks: Any) -> dict[int, Any]:
+            return {src: [(i, extract(*blocks, i)) for i in idx.tolist()] for src, (idx,) in asks}
+
+        return self._exchange(answer, self._exchange(ask, requests), *owners)
+
     # --- the scan -----------------------------------------------------------------------
 
     def scan(self, path: str, timings: bool, output_dir: str | None) -> Report:
         cfg = self.config
+        cc = cfg.candidates
         arts, skipped, files_seen = self.articles(path)
+        self.parts = parts = arts.getNumPartitions()
         self.clock.lap("ingest")
 
-        # Normalise; chrome from the skeleton of shared lines; strip; index in id order.
-        normed = self._keep(arts.map(lambda pa: (pa[0], pa[1], pipeline.normalized(pa[1]))))
-        skipped += normed.filter(lambda t: isinstance(t[2], Skipped)).map(lambda t: t[2]).collect()
-        normed = normed.filter(lambda t: not isinstance(t[2], Skipped))
-        lines = self._keep(normed.map(lambda t: (t[0], boilerplate.doc_lines(t[2].text))))
-        shared = (
-            lines.flatMap(lambda pl: [(k, pl[0]) for k in {k for k, _ in pl[1][1]}])
-            .aggregateByKey(0, lambda n, _: n + 1, add, self.parts)
-            .filter(lambda kv: kv[1] >= 2)
-            .map(lambda kv: (kv[0], True))
-        )
-        # Mark shared lines by a join on the key (no broadcast of every shared line).
-        flags = (
-            lines.flatMap(lambda pl: [(k, pl[0]) for k in {k for k, _ in pl[1][1]}])
-            .join(shared, self.parts)
-            .map(lambda kv: (kv[1][0], kv[0]))
-            .groupByKey(self.parts)
-            .mapValues(set)
-        )
-        skel = (
-            lines.leftOuterJoin(flags, self.parts)
-            .map(lambda kv: (kv[0], shard.skeleton(kv[0], kv[1][0][0], kv[1][0][1], kv[1][1] or set())))
-            .sortByKey(numPartitions=self.parts)
-            .values()
-            .collect()
-        )
+        # Normalise; chrome lines from each document's skeleton: its lines that another
+        # document shares (counted by hash) or that match a pattern; strip; index in id order.
+        normed = self._keep(arts.mapPartitions(lambda it: [_pack(shard.normalised(list(it)))]))
+
+        def line_route(_: int, items: list[Any]) -> dict[int, Any]:
+            h = np.concatenate([_U64, *[shard.line_hashes(ln[1]) for _, _, _, ln in items if ln is not None]])
+            return _split(_by_hash(h, parts), h)
+
+        shared_parts = self._map(lambda _, got: _shared(got), self._exchange(line_route, normed)).map(_unpack).collect()
+        bshared = self.sc.broadcast(np.sort(np.concatenate([_U64, *shared_parts])))
+        skel = normed.flatMap(
+            lambda b: [shard.skeleton(ln[0], ln[1], bshared.value) for _, _, _, ln in _unpack(b) if ln is not None]
+        ).collect()
         chrome = self.sc.broadcast(shard.chrome(skel, cfg.boilerplate))
         del skel
         bp = cfg.boilerplate
-        docs0 = self._keep(normed.map(lambda t: (t[0], pipeline.stripped(t[1], t[2], chrome.value, bp))))
-        skipped += docs0.filter(lambda t: isinstance(t[1], Skipped)).map(lambda t: t[1]).collect()
-        docs = (
-            docs0.filter(lambda t: not isinstance(t[1], Skipped))
-            .sortByKey(numPartitions=self.parts)
-            .values()
-            .zipWithIndex()
-            .map(lambda di: (di[1], shard.indexed(di[0], di[1])))
-        )
-        docs = self._keep(docs.partitionBy(self.parts))
-        n_docs = docs.count()
+        strip = self._keep(self._map(lambda _, items: shard.stripped(items, chrome.value, bp), normed))
+        info = strip.map(lambda b: _sizes(_unpack(b))).collect()
+        skipped += [s for _, sk in info for s in sk]
+        self.starts = starts = np.concatenate(([0], np.cumsum([n for n, _ in info]))).astype(np.int64)
+        n_docs = int(starts[-1])
         skipped = sorted(skipped, key=lambda s: (s.path, s.reason))
         self.clock.lap("normalise")
         if n_docs == 0:
@@ -236,181 +264,214 @@ class _Run:
             why = ", ".join(f"{r}: {n}" for r, n in sorted(reasons.items()))
             raise InputError(f"no readable article in {path}: {files_seen} files looked at, all skipped ({why})")
 
-        # Views, term counts, document frequencies (a merged count), then features.
-        vc = self._keep(
-            docs.mapPartitions(
-                lambda it: [(d.index, (v, c)) for d, v, c in shard.views_and_counts([d for _, d in it], cfg)],
-                preservesPartitioning=True,
-            )
-        )
-        df = vc.mapPartitions(lambda it: [shard.df_counts([c for _, (_, c) in it])]).treeReduce(np.add)
-        model = vectorize.TfidfModel(df.astype(np.int64), n_docs)
+        # Views and term counts; document frequencies (a merged count); then features.
+        vc = self._keep(self._map(lambda k, blk: shard.views_and_counts(int(starts[k]), blk[0], cfg), strip))
+        df = vc.map(lambda b: shard.df_counts(_unpack(b)[2])).treeReduce(np.add)
+        model = vectorize.TfidfModel(np.asarray(df, dtype=np.int64), n_docs)
         bmodel = self.sc.broadcast(model)
-        feats = self._keep(
-            vc.join(docs, self.parts).mapPartitions(
-                lambda it: [(f.doc.index, f) for f in shard.features([(d, v, c) for _, ((v, c), d) in it], bmodel.value, cfg)],
-                preservesPartitioning=True,
-            )
-        )
+        feats = self._keep(self._map(lambda k, blk: shard.features(int(starts[k]), blk[0], blk[1], blk[2], bmodel.value, cfg), vc))
         feats.count()
+        for rdd in (normed, strip, vc):
+            self._drop(rdd)
         self.clock.lap("shingle")
 
-        # Candidate channels.
-        bands, rows = candidates.lsh_params(cfg.candidates, cfg.sketch.num_perm)
-        max_bucket = cfg.candidates.max_bucket
-        buckets = (
-            feats.flatMap(lambda kf: [(k, kf[0]) for k in shard.band_keys(kf[1].sig, bands, rows)])
-            .groupByKey(self.parts)
-            .map(lambda kv: shard.bucket_pairs(list(kv[1]), max_bucket))
-        )
-        buckets = self._keep(buckets)
-        capped = buckets.map(lambda b: b[1]).sum()
-        lsh = buckets.flatMap(lambda b: [(p, 1) for p in b[0]])
-        cc = cfg.candidates
-        anchor_groups = self._keep(
-            feats.flatMap(lambda kf: [(h, kf[0]) for h in shard.anchors(kf[1].view, cc)]).groupByKey(self.parts).mapValues(list)
-        )
-        pruned = anchor_groups.filter(lambda kv: len(kv[1]) > cc.anchor_max_df).count()
-        anchor = (
-            anchor_groups.filter(lambda kv: len(kv[1]) <= cc.anchor_max_df)
-            .flatMap(lambda kv: [(p, 1) for p in shard.bucket_pairs(kv[1], cc.anchor_max_df)[0]])
-            .reduceByKey(add, self.parts)
-            .filter(lambda kv: kv[1] >= cc.min_shared_anchors)
-            .map(lambda kv: (kv[0], 2))
-        )
+        # Candidate channels: band keys, anchors and index terms go to the partition their
+        # hash names; pairs then go to the partition owning their first document.
+        bands, rows = candidates.lsh_params(cc, cfg.sketch.num_perm)
+        max_bucket = cc.max_bucket
+
+        def band_route(_: int, part: shard.Part) -> dict[int, Any]:
+            keys, owners = shard.band_keys(part, bands, rows)
+            return _split(_by_hash(keys, parts), keys, owners)
+
+        def anchor_route(_: int, part: shard.Part) -> dict[int, Any]:
+            hashes, owners = shard.anchors(part, cc)
+            return _split(_by_hash(hashes, parts), hashes, owners)
+
+        lsh = self._keep(self._map(lambda _, got: shard.bucket_pairs(*_keys(got), max_bucket), self._exchange(band_route, feats)))
+        anchor = self._keep(self._map(lambda _, got: shard.anchor_counts(*_keys(got), n_docs, cc), self._exchange(anchor_route, feats)))
+
+        # Paraphrase channel: each term's postings go to every partition with a document it
+        # indexes; each partition computes its rows of the index product.
         bdf = self.sc.broadcast(model.df)
-        xrows = self._keep(feats.mapValues(lambda f: f.x))
-        directed = (
-            xrows.flatMap(lambda kx: [(t, (kx[0], w)) for t, w in shard.indexed_terms(kx[1], bdf.value, cc)])
-            .groupByKey(self.parts)
-            .flatMap(lambda kv: shard.term_products(list(kv[1]), kv[0]))
-            .groupByKey(self.parts)
-            .flatMap(lambda kv: [(j, kv[0]) for j in shard.top_neighbours(list(kv[1]), cc)])
+
+        def post_route(_: int, part: shard.Part) -> dict[int, Any]:
+            t, d, w = shard.term_postings(part, bdf.value, cc)
+            return _split(t % parts, t, d, w)
+
+        def fan_route(_: int, got: list[Any]) -> dict[int, Any]:
+            t, d, w = _cat(got, _I64, _I64, _F64)
+            own = _owners(starts, d)
+            out: dict[int, Any] = {}
+            for q in np.unique(own).tolist():
+                m = np.isin(t, np.unique(t[own == q]))
+                out[q] = (t[m], d[m], w[m])
+            return out
+
+        fanned = self._exchange(fan_route, self._exchange(post_route, feats))
+        directed = self._keep(
+            self._map(lambda _, part, got: shard.term_neighbours(part, bdf.value, _cat(got, _I64, _I64, _F64), n_docs, cc), feats, fanned)
         )
-        # (i, j) with its cosine over full TF-IDF rows, kept above the floor.
-        tf_directed = self._keep(
-            directed.join(xrows, self.parts)
-            .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-            .join(xrows, self.parts)
-            .map(lambda kv: ((kv[0], kv[1][0][0]), shard.cosine(kv[1][1], kv[1][0][1])))
-            .filter(lambda kv: kv[1] >= cc.tfidf_min_cosine)
-            .keys()
-        )
-        tfidf = tf_directed.map(lambda p: ((min(p), max(p)), 4))
-        lsh_pairs = self._keep(lsh.distinct(self.parts))
-        anchor = self._keep(anchor)
-        tfidf = self._keep(tfidf.distinct(self.parts))
-        by_channel = {"lsh": lsh_pairs.count(), "anchors": anchor.count(), "tfidf": tfidf.count()}
-        merged = self._keep(lsh_pairs.union(anchor).union(tfidf).reduceByKey(lambda x, y: x | y, self.parts))
-        n_candidates = merged.count()
-        neighbours = self._keep(tf_directed.groupByKey(self.parts).mapValues(lambda js: tuple(sorted(js))))
+        xrows = self._gather(self._map(lambda _, d: d[:, 1], directed), [feats], _x_row)
+        tf = self._keep(self._map(lambda _, part, d, got: shard.neighbours(part, d, _gathered(got), cc), feats, directed, xrows))
+
+        def merge_route(_: int, lo: Any, an: Any, tfo: Any) -> dict[int, Any]:
+            out: dict[int, Any] = {}
+            for slot, arrays in ((0, (lo[0],)), (1, (an[0], an[1])), (2, (tfo[0],))):
+                for q, chunk in _split(_owners(starts, arrays[0][:, 0]), *arrays).items():
+                    out.setdefault(q, ([], [], []))[slot].append(chunk)
+            return out
+
+        def merge(_: int, got: list[Any]) -> Any:
+            return shard.merge_candidates(
+                [p for _, c in got for (p,) in c[0]], [(p, n) for _, c in got for (p, n) in c[1]],
+                [p for _, c in got for (p,) in c[2]], n_docs, cc,
+            )
+
+        merged = self._keep(self._map(merge, self._exchange(merge_route, lsh, anchor, tf)))
+        counts = self._map(lambda _, lo, an, m: (lo[1], an[2], m[2]), lsh, anchor, merged).map(_unpack).collect()
+        capped = sum(c for c, _, _ in counts)
+        pruned = sum(p for _, p, _ in counts)
+        per_channel = [sum(m[k] for _, _, m in counts) for k in range(3)]
+        by_channel = {"lsh": per_channel[0], "anchors": per_channel[1], "tfidf": per_channel[2]}
+        for rdd in (lsh, anchor, directed):
+            self._drop(rdd)
+
+        # Which candidates are worth verifying: cosine, else enough shared shingles.
+        g1 = self._gather(self._map(lambda _, m: m[0][:, 1], merged), [feats], _x_and_set)
+        kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, _gathered(got), cfg), feats, merged, g1))
+        n_candidates = sum(kept.map(lambda b: _unpack(b)[3]).collect())
+        self._drop(merged)
         self.clock.lap("candidates")
 
-        # Baselines: each document's median cosine to its neighbours.
-        base = (
-            neighbours.flatMap(lambda kv: [(j, (kv[0], k)) for k, j in enumerate(kv[1])])
-            .join(xrows, self.parts)
-            .map(lambda kv: (kv[1][0][0], (kv[1][0][1], kv[1][1])))
-            .groupByKey(self.parts)
-            .join(xrows, self.parts)
-            .mapValues(lambda v: shard.baseline(v[1], [x for _, x in sorted(v[0], key=lambda t: t[0])]))
-        )
-        # Cosine and the verification filter per candidate pair.
-        by_a = merged.map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
-        with_a = by_a.join(feats, self.parts).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
-        pair_feats = with_a.join(feats, self.parts).map(lambda kv: ((kv[1][0][0], kv[0]), (kv[1][0][1], kv[1][0][2], kv[1][1])))
-        vmin = cc.verify_min_cosine
+        # Partners (neighbours and the other side of each pair) and background matrices.
+        def back_route(_: int, kp: Any) -> dict[int, Any]:
+            return _split(_owners(starts, kp[0][:, 1]), kp[0])
 
-        def worth(item: tuple[Any, Any]) -> tuple[Any, Any] | None:
-            key, (ch, fa, fb) = item
-            cos = shard.cosine(fa.x, fb.x)
-            if cos >= vmin or pipeline.shares_enough(fa.view, fb.view, cfg):
-                return key, (ch, cos, fa, fb)
-            return None
-
-        kept = self._keep(pair_feats.map(worth).filter(lambda x: x is not None))
-        # Partners (neighbours and kept pairs) and each document's background matrix.
-        partners = (
-            kept.flatMap(lambda kv: [(kv[0][0], kv[0][1]), (kv[0][1], kv[0][0])])
-            .union(neighbours.flatMap(lambda kv: [(kv[0], j) for j in kv[1]]))
-            .distinct(self.parts)
+        partners = self._keep(
+            self._map(
+                lambda k, kp, got, tfo: shard.partners(int(starts[k]), kp[0], [c for _, (c,) in got], tfo[1]),
+                kept, self._exchange(back_route, kept), tf,
+            )
         )
-        sents = self._keep(feats.mapValues(lambda f: f.sentences))
-        side_info = self._keep(
-            partners.map(lambda ad: (ad[1], ad[0]))
-            .join(sents, self.parts)
-            .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-            .groupByKey(self.parts)
-            .join(sents, self.parts)
-            .mapValues(lambda v: _background(list(v[0]), v[1]))
-            .leftOuterJoin(base, self.parts)
-            .mapValues(lambda v: (v[0][0], v[0][1], v[1] if v[1] is not None else 0.0))
-        )
-        # Document frequencies of the shingles and phrases each pair shares.
-        ushingles = feats.flatMap(lambda kf: [(int(h), 1) for h in kf[1].view.shingled.unique.tolist()]).reduceByKey(add, self.parts)
-        uphrases = feats.flatMap(lambda kf: [(int(h), 1) for h in kf[1].view.phrases.tolist()]).reduceByKey(add, self.parts)
-        keys = self._keep(kept.mapValues(lambda v: shard.shared_keys(v[2], v[3])))
-        sdf = keys.flatMap(lambda kv: [(h, kv[0]) for h in kv[1][0]]).join(ushingles, self.parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(self.parts)
-        pdf = keys.flatMap(lambda kv: [(h, kv[0]) for h in kv[1][1]]).join(uphrases, self.parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(self.parts)
-        sides = (
-            kept.map(lambda kv: (kv[0][0], (kv[0], kv[1])))
-            .join(side_info, self.parts)
-            .map(lambda kv: (kv[1][0][0][1], (kv[1][0][0], kv[1][0][1], kv[1][1])))
-            .join(side_info, self.parts)
-            .map(lambda kv: (kv[1][0][0], (kv[1][0][1], kv[1][0][2], kv[1][1])))
-        )
+        g_bg = self._gather(self._map(lambda _, pr: _union(pr.values()), partners), [feats], _sentence_rows)
 
-        def verify(item: tuple[Any, Any]) -> list[Any]:
-            _, (((ch, cos, fa, fb), ia, ib), sd, pd) = item
-            sa = shard.Side(fa, ia[2], ia[0], ia[1])
-            sb = shard.Side(fb, ib[2], ib[0], ib[1])
-            out = shard.verify_pair(sa, sb, ch, cos, list(sd or []), list(pd or []), cfg)
-            return [] if out is None else [out]
+        def side_map(_: int, part: shard.Part, pr: Any, tfo: Any, got: list[Any]) -> Any:
+            rows = _gathered(got)
+            return shard.sides(part, pr, tfo[2], rows), rows
 
-        results = self._keep(sides.leftOuterJoin(sdf, self.parts).leftOuterJoin(pdf, self.parts).map(lambda kv: (kv[0], (kv[1][0][0], kv[1][0][1], kv[1][1]))).flatMap(verify))
-        entries = self._keep(results.map(lambda r: ((r[0].a, r[0].b), r[3])))
-        n_pairs = entries.count()
+        sides = self._keep(self._map(side_map, feats, partners, tf, g_bg))
+        # The other side of each pair, and document frequencies of the keys pairs share.
+        g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0][:, 1], kept), [feats, sides], _remote))
+
+        def key_route(_: int, part: shard.Part) -> dict[int, Any]:
+            out: dict[int, Any] = {}
+            for slot, h in enumerate((
+                np.concatenate([_U64, *[v.shingled.unique for v in part.views]]),
+                np.concatenate([_U64, *[v.phrases for v in part.views]]),
+            )):
+                for q, (c,) in _split(_by_hash(h, parts), h).items():
+                    out.setdefault(q, ([], []))[slot].append(c)
+            return out
+
+        tables = self._map(
+            lambda _, got: tuple(verify.hash_df([c for _, ch in got for c in ch[slot]]) for slot in (0, 1)),
+            self._exchange(key_route, feats),
+        )
+        asks = self._map(lambda _, part, kp, got: shard.shared_keys(part, kp[0], _gathered(got)), feats, kept, g2)
+
+        def ask_route(_: int, keys: Any) -> dict[int, Any]:
+            out: dict[int, Any] = {}
+            for slot, h in enumerate(keys):
+                for q, (c,) in _split(_by_hash(h, parts), h).items():
+                    out.setdefault(q, [_U64, _U64])[slot] = c
+            return out
+
+        def answer_route(_: int, tb: Any, got: list[Any]) -> dict[int, Any]:
+            return {src: tuple((h, shard.lookup(tb[slot], h)) for slot, h in enumerate(keys)) for src, keys in got}
+
+        dfs = self._exchange(answer_route, tables, self._exchange(ask_route, asks))
+
+        def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, got: list[Any], d: list[Any]) -> Any:
+            sh, ph = (_table([ans[slot] for _, ans in d]) for slot in (0, 1))
+            return shard.verify_part(part, kp[0], kp[1], kp[2], sd[0], _gathered(got), sd[1], sh, ph, cfg)
+
+        results = self._keep(self._map(verify_map, feats, kept, sides, g2, dfs))
+        sizes = results.map(lambda b: _result_counts(_unpack(b))).collect()
+        n_pairs = sum(n for n, _ in sizes)
+        n_reuse = sum(r for _, r in sizes)
+        for rdd in (kept, partners, sides, g2):
+            self._drop(rdd)
         self.clock.lap("verify")
 
         # Clusters: connected components of the reuse graph, then cluster.clusters per component.
-        links = self._keep(results.map(lambda r: shard.reuse_link(r[0], r[1])).filter(lambda k: k is not None))
-        n_reuse = links.count()
-        comp = _components(links.map(lambda k: (k.a, k.b)), self.parts)
-        groups = (
-            links.map(lambda k: (k.a, k)).join(comp, self.parts).map(lambda kv: (kv[1][1], kv[1][0])).groupByKey(self.parts)
-            .flatMap(lambda kv: shard.component_clusters(list(kv[1]), cfg))
-            .sortBy(lambda g: g, numPartitions=self.parts)
-            .zipWithIndex()
-            .map(lambda gk: (gk[1] + 1, gk[0]))
+        groups = self._keep(self._components(results))
+        numbered = self._keep(
+            groups.flatMap(_unpack).sortBy(lambda g: g, numPartitions=parts).zipWithIndex().map(lambda gk: (gk[1] + 1, gk[0]))
         )
-        groups = self._keep(groups)
-        n_clusters = groups.count()
+        n_clusters = numbered.count()
         self.clock.lap("cluster")
 
-        # Lineage per cluster: members' features and the cluster's reuse pairs.
-        member_of = groups.flatMap(lambda kg: [(i, (kg[0], kg[1])) for i in kg[1]])
-        members = member_of.join(feats, self.parts).map(lambda kv: (kv[1][0][0], kv[1][1])).groupByKey(self.parts)
-        reuse_entries = entries.filter(lambda kv: kv[1]["relation"] in relation.REUSE)
-        cluster_pairs = (
-            reuse_entries.map(lambda kv: (kv[0][0], kv))
-            .join(member_of, self.parts)
-            .filter(lambda kv: kv[1][0][0][1] in kv[1][1][1])
-            .map(lambda kv: (kv[1][1][0], kv[1][0]))
-            .groupByKey(self.parts)
+        # Lineage per cluster, on the partition owning its first member: members' features,
+        # the cluster's reuse pairs, and word document frequencies (broadcast).
+        placed = self._keep(
+            numbered.map(lambda kg: (int(_owners(starts, np.asarray([kg[1][0]]))[0]), kg))
+            .partitionBy(parts, _identity)
+            .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
         )
-        token_counts = feats.flatMap(lambda kf: [(h, 1) for h in shard.token_hashes(kf[1].view)]).reduceByKey(add, self.parts).sortByKey().collect()
-        btok = self.sc.broadcast(
-            (np.asarray([h for h, _ in token_counts], dtype=np.uint64), np.asarray([c for _, c in token_counts], dtype=np.int64))
-        )
-        del token_counts
+        g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats], _member)
 
-        def lineage_of(item: tuple[int, Any]) -> tuple[int, dict[str, Any]]:
-            k, ((group, mem), prs) = item
-            entry: dict[str, Any] = {"id": f"c{k}", "members": [f.doc.article.id for f in sorted(mem, key=lambda f: f.doc.index)]}
-            entry.update(shard.cluster_lineage(group, list(mem), dict(prs or []), pipeline.token_df_lookup(*btok.value), cfg))
-            return k, entry
+        def member_route(k: int, pl: Any) -> dict[int, Any]:
+            out: dict[int, Any] = {}
+            for c, g in pl:
+                for i, q in zip(g, _owners(starts, np.asarray(g, dtype=np.int64)).tolist(), strict=True):
+                    out.setdefault(q, []).append((i, c, k))
+            return out
 
-        clusters = self._keep(groups.join(members, self.parts).leftOuterJoin(cluster_pairs, self.parts).map(lineage_of))
+        def pair_route(_: int, res: Any, got: list[Any]) -> dict[int, Any]:
+            clusters_of: dict[int, list[tuple[int, int]]] = {}
+            for _, items in got:
+                for i, c, q in items:
+                    clusters_of.setdefault(i, []).append((c, q))
+            out: dict[int, Any] = {}
+            for a, b, _, entry, link in res:
+                if link is not None:
+                    for c, q in clusters_of.get(a, ()):
+                        out.setdefault(q, []).append((c, a, b, entry))
+            return out
+
+        cpairs = self._exchange(pair_route, results, self._exchange(member_route, placed))
+
+        def tok_route(_: int, part: shard.Part) -> dict[int, Any]:
+            h = shard.token_hashes(part)
+            return _split(_by_hash(h, parts), h)
+
+        tok = self._map(lambda _, got: verify.hash_df([c for _, (c,) in got]), self._exchange(tok_route, feats)).map(_unpack).collect()
+        btok = self.sc.broadcast(_table(tok))
+        del tok
+
+        def lineage_map(_: int, part: shard.Part, pl: Any, got: list[Any], cp: list[Any]) -> Any:
+            members = _gathered(got)
+            for i in {i for _, g in pl for i in g if part.owns(i)}:
+                members[i] = _member(part, i)
+            pairs: dict[int, list[tuple[int, int, dict[str, Any]]]] = {}
+            for _, items in cp:
+                for c, a, b, e in items:
+                    pairs.setdefault(c, []).append((a, b, e))
+            token_df = pipeline.token_df_lookup(*btok.value)
+            out = []
+            for c, g in pl:
+                inside = set(g)
+                prs = {(a, b): e for a, b, e in sorted(pairs.get(c, []), key=lambda t: (t[0], t[1])) if b in inside}
+                docs = {i: members[i][0] for i in g}
+                entry: dict[str, Any] = {"id": f"c{c}", "members": [docs[i].article.id for i in g]}
+                entry.update(
+                    shard.cluster_lineage(g, docs, {i: members[i][1] for i in g}, {i: members[i][2] for i in g}, prs, token_df, cfg)
+                )
+                out.append((c, entry))
+            return out
+
+        clusters = self._keep(self._map(lineage_map, feats, placed, g3, cpairs))
         clusters.count()
         self.clock.lap("lineage")
 
@@ -426,16 +487,18 @@ class _Run:
             "reuse_pairs": n_reuse,
             "clusters": n_clusters,
         }
-        doc_entries = docs.mapValues(document_entry)
+        doc_entries = feats.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(b).docs])
+        pair_entries = results.flatMap(lambda b: [((a, bb), e) for a, bb, _, e, _ in _unpack(b)])
+        cluster_entries = clusters.flatMap(_unpack)
         if output_dir is not None:
-            _write(output_dir, doc_entries, entries, clusters)
+            _write(output_dir, doc_entries, pair_entries, cluster_entries)
             doc_list: list[dict[str, Any]] = []
             pair_list: list[dict[str, Any]] = []
             cluster_list: list[dict[str, Any]] = []
         else:
-            doc_list = doc_entries.sortByKey().values().collect()
-            pair_list = entries.values().collect()
-            cluster_list = clusters.sortByKey().values().collect()
+            doc_list = doc_entries.values().collect()
+            pair_list = pair_entries.values().collect()
+            cluster_list = [e for _, e in sorted(cluster_entries.collect(), key=lambda t: int(t[0]))]
         self.clock.lap("report")
         if timings:
             stats["seconds"] = {k: round(v, 4) for k, v in self.clock.seconds.items()}
@@ -443,25 +506,195 @@ class _Run:
             rdd.unpersist()
         return assemble_report(doc_list, pair_list, cluster_list, skipped, stats, pipeline.tool_info(), cfg, (bands, rows))
 
+    def _components(self, results: Any) -> Any:
+        """Blocks of clusters (sorted tuples): minimum-label propagation over the reuse graph
+        (one shuffle per round; rounds grow with the graph's diameter), then
+        ``cluster.clusters`` per component on the partition owning its smallest document."""
+        starts, cfg = self.starts, self.config
 
-def _background(partners: list[tuple[int, Any]], sentences: Any) -> tuple[tuple[int, ...], Any]:
-    ordered = sorted(partners, key=lambda t: t[0])
-    return tuple(d for d, _ in ordered), shard.background(sentences, [r for _, r in ordered])
+        def reverse(_: int, res: Any) -> dict[int, Any]:
+            e = _links(res)[:, ::-1].copy()
+            return _split(_owners(starts, e[:, 0]), e)
+
+        def init(_: int, res: Any, got: list[Any]) -> Any:
+            e = np.concatenate([_links(res), *[c for _, (c,) in got]])
+            nodes = np.unique(e[:, 0])
+            return e[:, 0].copy(), e[:, 1].copy(), nodes, nodes.copy(), -1
+
+        def message(_: int, st: Any) -> dict[int, Any]:
+            u, v, nodes, labels, _ = st
+            return _split(_owners(starts, v), v, labels[np.searchsorted(nodes, u)])
+
+        def update(_: int, st: Any, got: list[Any]) -> Any:
+            u, v, nodes, labels, _ = st
+            to, label = _cat(got, _I64, _I64)
+            new = labels.copy()
+            np.minimum.at(new, np.searchsorted(nodes, to), label)
+            return u, v, nodes, new, int(np.count_nonzero(new != labels))
+
+        state = self._keep(self._map(init, results, self._exchange(reverse, results)))
+        while True:
+            new = self._keep(self._map(update, state, self._exchange(message, state)))
+            changed = sum(new.map(lambda b: _unpack(b)[4]).collect())
+            self._drop(state)
+            state = new
+            if changed == 0:
+                break
+
+        def by_component(_: int, res: Any, st: Any) -> dict[int, Any]:
+            _, _, nodes, labels, _ = st
+            out: dict[int, Any] = {}
+            for a, _, _, _, link in res:
+                if link is not None:
+                    comp = int(labels[np.searchsorted(nodes, a)])
+                    out.setdefault(int(_owners(starts, np.asarray([comp]))[0]), []).append((comp, link))
+            return out
+
+        def clusters_of(_: int, got: list[Any]) -> list[tuple[int, ...]]:
+            comps: dict[int, list[Any]] = {}
+            for _, items in got:
+                for comp, link in items:
+                    comps.setdefault(comp, []).append(link)
+            return [g for comp in sorted(comps) for g in shard.component_clusters(comps[comp], cfg)]
+
+        groups = self._map(clusters_of, self._exchange(by_component, results, state))
+        groups.count()
+        self._drop(state)
+        return groups
+
+    def _drop(self, rdd: Any) -> None:
+        rdd.unpersist()
+        self._persisted = [r for r in self._persisted if r is not rdd]
 
 
-def _components(edges: Any, parts: int) -> Any:
-    """(node, component) by minimum-label propagation; rounds grow with the graph's diameter."""
-    both = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct(parts).cache()
-    labels = both.map(lambda e: (e[0], e[0])).distinct(parts).cache()
-    while True:
-        proposed = both.join(labels, parts).map(lambda kv: (kv[1][0], kv[1][1]))
-        new = labels.union(proposed).reduceByKey(min, parts).cache()
-        changed = new.join(labels, parts).filter(lambda kv: kv[1][0] != kv[1][1]).count()
-        labels.unpersist()
-        labels = new
-        if changed == 0:
-            both.unpersist()
-            return labels
+# --- block plumbing (module level: shipped to the executors) ------------------------------
+
+_U64 = np.zeros(0, dtype=np.uint64)
+_I64 = np.zeros(0, dtype=np.int64)
+_F64 = np.zeros(0, dtype=np.float64)
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+
+def _pack(obj: Any) -> bytes:
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data: bytes) -> Any:
+    return pickle.loads(data)
+
+
+def _identity(k: int) -> int:
+    return k
+
+
+def _zipped(rdds: Sequence[Any]) -> tuple[Any, int]:
+    z = rdds[0]
+    for r in rdds[1:]:
+        z = z.zip(r)
+    return z, len(rdds)
+
+
+def _blocks(it: Iterator[Any], n: int) -> list[Any]:
+    """The one record of a partition of ``n`` zipped block RDDs, unpacked."""
+    records = list(it)
+    if len(records) != 1:
+        raise RuntimeError(f"a block partition holds {len(records)} records, not 1")
+    rec, out = records[0], []
+    for _ in range(n - 1):
+        rec, last = rec
+        out.append(last)
+    out.append(rec)
+    return [_unpack(b) for b in reversed(out)]
+
+
+def _owners(starts: I64, idx: I64) -> I64:
+    """The partition owning each corpus index (partitions hold consecutive indexes from ``starts``)."""
+    return (np.searchsorted(starts, idx, side="right") - 1).astype(np.int64)
+
+
+def _by_hash(h: U64, parts: int) -> I64:
+    return (h % np.uint64(parts)).astype(np.int64)
+
+
+def _split(dest: I64, *arrays: Any) -> dict[int, tuple[Any, ...]]:
+    """Rows of ``arrays`` by destination partition, keeping their order within each destination."""
+    order = np.argsort(dest, kind="stable")
+    d = dest[order]
+    cuts = [0, *(np.flatnonzero(d[1:] != d[:-1]) + 1).tolist(), d.shape[0]]
+    return {int(d[lo]): tuple(a[order[lo:hi]] for a in arrays) for lo, hi in itertools.pairwise(cuts) if hi > lo}
+
+
+def _cat(got: list[Any], *empty: Any) -> tuple[Any, ...]:
+    """Chunks received from every source, concatenated column by column."""
+    return tuple(np.concatenate([e, *[c[k] for _, c in got]]) for k, e in enumerate(empty))
+
+
+def _keys(got: list[Any]) -> tuple[U64, I64]:
+    keys, owners = _cat(got, _U64, _I64)
+    return keys, owners
+
+
+def _gathered(got: list[Any]) -> dict[int, Any]:
+    return {i: p for _, items in got for i, p in items}
+
+
+def _table(parts: Sequence[tuple[U64, I64]]) -> tuple[U64, I64]:
+    """One sorted (hashes, counts) table from tables over disjoint hashes."""
+    h = np.concatenate([_U64, *[p[0] for p in parts]])
+    c = np.concatenate([_I64, *[p[1] for p in parts]])
+    order = np.argsort(h, kind="stable")
+    return h[order], c[order]
+
+
+def _shared(got: list[Any]) -> U64:
+    """Line hashes in two or more documents (each document sends its distinct hashes)."""
+    h, c = verify.hash_df([c for _, (c,) in got])
+    return h[c >= 2]
+
+
+def _sizes(block: tuple[list[Any], list[Skipped]]) -> tuple[int, list[Skipped]]:
+    return len(block[0]), block[1]
+
+
+def _union(items: Iterable[tuple[int, ...]]) -> I64:
+    return np.unique(np.asarray([i for t in items for i in t], dtype=np.int64))
+
+
+def _x_row(part: shard.Part, i: int) -> Any:
+    return part.x[i - part.first]
+
+
+def _x_and_set(part: shard.Part, i: int) -> Any:
+    return part.x[i - part.first], part.views[i - part.first].shingled.unique
+
+
+def _sentence_rows(part: shard.Part, i: int) -> Any:
+    return part.sentence_rows(i)
+
+
+def _member(part: shard.Part, i: int) -> Any:
+    k = i - part.first
+    return part.docs[k], part.views[k], part.sentence_rows(i)
+
+
+def _remote(part: shard.Part, sd: Any, i: int) -> shard.Remote:
+    k = i - part.first
+    return shard.Remote(part.docs[k], part.views[k], part.sigs[k], sd[0][i])
+
+
+def _kept(part: shard.Part, m: Any, partners: dict[int, Any], config: RunConfig) -> Any:
+    pairs, channels, _ = m
+    keep, cos = shard.worth(part, pairs, partners, config)
+    return pairs[keep], channels[keep], cos[keep], int(pairs.shape[0])
+
+
+def _links(res: Any) -> I64:
+    return np.asarray([(a, b) for a, b, _, _, link in res if link is not None], dtype=np.int64).reshape(-1, 2)
+
+
+def _result_counts(res: Any) -> tuple[int, int]:
+    return len(res), sum(1 for *_, link in res if link is not None)
 
 
 def _write(out: str, docs: Any, pairs: Any, clusters: Any) -> None:
