@@ -37,16 +37,21 @@ def scrape(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
     return out, report
 
 
-# Known failure (see benchmarks/RESULTS.md, "One-event scrape"). Fixed: a 44-word
-# comment-policy blurb on every page of one CMS linked all 120 pages into one cluster;
-# long recurring lines on pages that share nothing else are now chrome. Still failing:
-# independent pages share identical generator template sentences (27-46 words) and
-# paraphrase evidence, so a 23-member cluster mixes families. strict=True: once
-# syndicate passes a test, the XPASS fails the suite, so the marker is removed.
+# Known failure (see benchmarks/RESULTS.md, "One-event scrape"). Fixed so far: a 44-word
+# comment-policy blurb on every page of one CMS linked all 120 pages into one cluster
+# (long recurring lines on pages that share nothing else are now chrome); sentences cast
+# from one pattern with other names and numbers were aligned as rewrites (details must
+# agree); shared public quotes plus their attribution counted as lifted narration (words
+# inside quotations now count apart); lifted-passage links chained through a third page
+# (they now need a triangle). Largest cluster 23 -> 8. Still failing: a page whose fact
+# sentence matches a family member's almost word for word (40 narration words, a stock
+# sentence bridged across changed names) or whose two fact sentences plus a quote read as
+# a rewrite joins that family. strict=True: once syndicate passes a test, the XPASS fails
+# the suite, so the marker is removed.
 CHAINING_XFAIL = pytest.mark.xfail(
     strict=True,
-    reason="issue 2: independent pages of the one-event scrape still link through shared template "
-    "sentences and paraphrase evidence (chrome no longer links them; see benchmarks/RESULTS.md)",
+    reason="issue 2: a few independent pages of the one-event scrape still join a copy family through "
+    "near-verbatim stock fact sentences (see benchmarks/RESULTS.md)",
 )
 
 

@@ -15,11 +15,13 @@ original offsets for the report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .config import AlignConfig
 from .shingle import Shingled
@@ -132,6 +134,57 @@ def sentence_weights(sim: F64, bg_a: F64, bg_b: F64, rare: F64, config: AlignCon
     similar = (sim >= config.sentence_min_sim) & (excess >= config.sentence_min_excess)
     anchored = (rare >= config.sentence_min_rare_phrases) & (sim >= config.sentence_floor_sim)
     return np.where(similar | anchored, sim + 0.1 * rare, 0.0)
+
+
+_DETAIL = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][A-Za-z]*")
+
+
+def detail_tokens(sentence: str) -> frozenset[str]:
+    """The specific details of a sentence: numbers and capitalised words (names, acronyms).
+
+    Capitalised function words ("The", "It") are no detail; acronyms are ("US",
+    although "us" is a function word).
+    """
+    return frozenset(
+        t for t in _DETAIL.findall(sentence) if (len(t) > 1 and t.isupper()) or t.lower() not in ENGLISH_STOP_WORDS
+    )
+
+
+def details_agree(x: frozenset[str], y: frozenset[str], min_agreement: float) -> bool:
+    """Whether two sentences can be one re-worded: they share most details of the sparser one.
+
+    A rewrite keeps who, where and how much; two sentences built on one pattern
+    ("X, chief executive of Y, said the Z would cost about N") with other names
+    and numbers are not a rewrite of each other, however alike their wording.
+    Sentences with fewer than two details between them are not judged.
+    """
+    if max(len(x), len(y)) < 2:
+        return True
+    return len(x & y) >= min_agreement * max(1, min(len(x), len(y)))
+
+
+def drop_conflicting_details(
+    weights: F64,
+    sents_a: Sequence[tuple[int, int]],
+    sents_b: Sequence[tuple[int, int]],
+    text_a: str,
+    text_b: str,
+    min_agreement: float,
+) -> F64:
+    """``weights`` with the sentence pairs whose details disagree set to zero."""
+    if min_agreement <= 0:
+        return weights
+    out = weights.copy()
+    tokens_a: dict[int, frozenset[str]] = {}
+    tokens_b: dict[int, frozenset[str]] = {}
+    for i, j in zip(*(ix.tolist() for ix in np.nonzero(weights)), strict=True):
+        if i not in tokens_a:
+            tokens_a[i] = detail_tokens(text_a[sents_a[i][0] : sents_a[i][1]])
+        if j not in tokens_b:
+            tokens_b[j] = detail_tokens(text_b[sents_b[j][0] : sents_b[j][1]])
+        if not details_agree(tokens_a[i], tokens_b[j], min_agreement):
+            out[i, j] = 0.0
+    return out
 
 
 def paraphrase_passages(

@@ -6,6 +6,12 @@ paragraph with C gives two clusters, {A, B} and {B, C}, each explained by the
 content its members share. Whole-document relations (near duplicates,
 containment, rewrites) cover most of each document, so copies of one story
 join naturally. ``same_story`` pairs never link documents.
+
+Two ``partial_reuse`` links do not chain through their shared document unless
+their other ends are linked too (a triangle): on a one-event scrape, A and B
+sharing a stock fact sentence and B and C sharing it in another wording linked
+23 independent pages into one cluster (``tests/test_chaining.py``). A lifted
+passage that several pages carry links each of them to the others directly.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ class Link:
     b: int
     spans_a: tuple[tuple[int, int], ...]
     spans_b: tuple[tuple[int, int], ...]
+    whole: bool = False  # a whole-story relation (``WHOLE_STORY``), not a lifted passage
 
 
 WHOLE_STORY = ("near_duplicate", "containment", "paraphrase")
@@ -39,7 +46,7 @@ def link(a: int, b: int, relation: str, passages: Sequence[Any]) -> Link:
     if relation in WHOLE_STORY and sa:
         sa = [(min(s for s, _ in sa), max(e for _, e in sa))]
         sb = [(min(s for s, _ in sb), max(e for _, e in sb))]
-    return Link(a, b, tuple(sa), tuple(sb))
+    return Link(a, b, tuple(sa), tuple(sb), relation in WHOLE_STORY)
 
 
 def _union_length(spans: Sequence[tuple[int, int]]) -> int:
@@ -78,19 +85,24 @@ def clusters(links: Sequence[Link], config: ClusterConfig) -> list[tuple[int, ..
     """Groups of documents, each a sorted tuple; sorted by their first member.
 
     Links (edges) are unioned when they share a document and their spans in it
-    overlap by at least ``min_overlap``; a cluster is the documents of a group of links.
+    overlap by at least ``min_overlap`` and, unless one of them is a whole-story
+    relation, their other two documents are linked too; a cluster is the documents
+    of a group of links.
     """
     uf = _UnionFind(len(links))
-    by_doc: dict[int, list[tuple[int, tuple[tuple[int, int], ...]]]] = defaultdict(list)
+    linked = {(min(k.a, k.b), max(k.a, k.b)) for k in links}
+    by_doc: dict[int, list[tuple[int, int, tuple[tuple[int, int], ...]]]] = defaultdict(list)
     for k, link in enumerate(links):
-        by_doc[link.a].append((k, link.spans_a))
-        by_doc[link.b].append((k, link.spans_b))
+        by_doc[link.a].append((k, link.b, link.spans_a))
+        by_doc[link.b].append((k, link.a, link.spans_b))
     for items in by_doc.values():
         for x in range(len(items)):
             for y in range(x + 1, len(items)):
-                kx, sx = items[x]
-                ky, sy = items[y]
-                if uf.find(kx) != uf.find(ky) and _overlap(sx, sy) >= config.min_overlap:
+                kx, ox, sx = items[x]
+                ky, oy, sy = items[y]
+                if uf.find(kx) == uf.find(ky) or _overlap(sx, sy) < config.min_overlap:
+                    continue
+                if links[kx].whole or links[ky].whole or (min(ox, oy), max(ox, oy)) in linked:
                     uf.union(kx, ky)
     groups: dict[int, set[int]] = defaultdict(set)
     for k, link in enumerate(links):

@@ -168,6 +168,10 @@ class AlignConfig:
         sentence_min_rare_phrases: or: rarity-weighted rare phrases the two sentences share
             (a phrase in only these two documents weighs 1) ...
         sentence_floor_sim: ... with at least this similarity.
+        sentence_min_detail_agreement: aligned sentences must share at least this share
+            of the details (numbers, names) of the one with fewer (0 turns the check off).
+            Measured on the one-event scrape (``benchmarks.scrape``): sentences cast
+            from one pattern with other names and numbers were aligned as rewrites.
     """
 
     min_verbatim_words: int = 8
@@ -176,6 +180,7 @@ class AlignConfig:
     sentence_min_excess: float = 0.12
     sentence_min_rare_phrases: float = 1.0
     sentence_floor_sim: float = 0.15
+    sentence_min_detail_agreement: float = 0.5
 
     def __post_init__(self) -> None:
         _check(self.min_verbatim_words >= 2, f"min_verbatim_words must be >= 2; got {self.min_verbatim_words!r}")
@@ -184,6 +189,7 @@ class AlignConfig:
         _unit("sentence_min_excess", self.sentence_min_excess, closed_low=True)
         _check(self.sentence_min_rare_phrases > 0, f"sentence_min_rare_phrases must be > 0; got {self.sentence_min_rare_phrases!r}")
         _unit("sentence_floor_sim", self.sentence_floor_sim, closed_low=True)
+        _unit("sentence_min_detail_agreement", self.sentence_min_detail_agreement, closed_low=True)
 
 
 @dataclass(frozen=True, slots=True)

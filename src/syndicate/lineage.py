@@ -456,7 +456,7 @@ def build_lineage(
         "runner_up": facts[runner_up]["id"] if close and runner_up is not None else None,
         "close_call": close,
         "edges": sorted(edges, key=lambda e: (e["source"], e["derived"])),
-        "unseen_sources": _unseen(best_edges, pairs, facts, sentence_sim) if sentence_sim else [],
+        "unseen_sources": _unseen(best_edges, facts, sentence_sim) if sentence_sim else [],
     }
 
 
@@ -503,13 +503,15 @@ def _edge(s: int, t: int, directions: dict[tuple[int, int], Direction], pairs: d
 
 
 def _unseen(
-    edges: list[tuple[int, int]], pairs: dict[tuple[int, int], dict[str, Any]], facts: dict[int, dict[str, Any]], sentence_sim: Any
+    edges: list[tuple[int, int]], facts: dict[int, dict[str, Any]], sentence_sim: Any
 ) -> list[dict[str, Any]]:
     """Siblings that share content their common parent lacks: a fuller, unseen version.
 
     A sentence of sibling x counts when its best match in sibling y is similar
     (TF-IDF cosine >= SIBLING_MIN_SIM) and better than its best match in the parent
-    by SIBLING_MIN_MARGIN.
+    by SIBLING_MIN_MARGIN. Siblings are checked whether or not they are a reuse pair
+    themselves: two rewrites of one story (seeds 000 and 001 of 002) need not
+    re-use each other's wording.
     """
     children: dict[int, list[int]] = {}
     for s, t in edges:
@@ -520,7 +522,7 @@ def _unseen(
         kids = sorted(kids)
         for i, x in enumerate(kids):
             for y in kids[i + 1 :]:
-                if (min(x, y), max(x, y)) not in pairs or checks >= MAX_SIBLING_CHECKS:
+                if checks >= MAX_SIBLING_CHECKS:
                     continue
                 checks += 1
                 found = _beyond_parent(x, y, parent, sentence_sim)

@@ -9,6 +9,7 @@ quote share, passage coverage of each side, and sentence-alignment statistics.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from . import vectorize
 from .align import (
     RawPassage,
     coverage,
+    drop_conflicting_details,
     merge_passages,
     merge_spans,
     paraphrase_passages,
@@ -305,6 +307,20 @@ def _words_in(passages: list[RawPassage], text: str, side: str, kinds: set[str])
     return total
 
 
+_WORDS = re.compile(r"\S+")
+
+
+def quoted_split(text: str, quotes: npt.NDArray[np.bool_], start: int, end: int) -> tuple[int, int]:
+    """Words of ``text[start:end]`` outside and inside quotations (by each word's first character)."""
+    inside = outside = 0
+    for m in _WORDS.finditer(text, start, end):
+        if quotes[m.start()]:
+            inside += 1
+        else:
+            outside += 1
+    return outside, inside
+
+
 def score_pair(
     a: int,
     b: int,
@@ -337,9 +353,17 @@ def score_pair(
     sim = sentence_similarity(index, a, b)
     anchors = rare_phrase_matrix(da, db, phrase_df)
     weights = sentence_weights(sim, background.of(a, b), background.of(b, a), anchors, config)
+    weights = drop_conflicting_details(
+        weights, da.sentences, db.sentences, da.content, db.content, config.sentence_min_detail_agreement
+    )
     para, unordered = paraphrase_passages(da.sentences, db.sentences, sim, weights, da.quotes)
     passages = merge_passages(verbatim, para)
 
+    # Words of verbatim passages inside and outside quotations, counted apart: a passage
+    # that is mostly a shared public quote plus its attribution is no lifted narration.
+    split = [quoted_split(da.content, da.quotes, p.a_start, p.a_end) for p in verbatim]
+    in_verbatim = {id(p) for p in verbatim}
+    para_only = [p for p in passages if id(p) not in in_verbatim]  # alignments no verbatim passage covers
     narration = {"verbatim", "near_verbatim", "paraphrase"}
     len_a, len_b = max(1, len(da.content.strip())), max(1, len(db.content.strip()))
     para_narr = [p for p in para if p.kind == "paraphrase"]
@@ -360,11 +384,9 @@ def score_pair(
         "verbatim_coverage_b": coverage([(p.b_start, p.b_end) for p in verbatim if p.kind != "quote"], len_b),
         "narration_coverage_a": coverage([(p.a_start, p.a_end) for p in passages if p.kind in narration], len_a),
         "narration_coverage_b": coverage([(p.b_start, p.b_end) for p in passages if p.kind in narration], len_b),
-        "verbatim_words": float(_words_in(verbatim, da.content, "a", {"verbatim", "near_verbatim"})),
-        "longest_verbatim_words": float(
-            max((len(da.content[p.a_start : p.a_end].split()) for p in verbatim if p.kind != "quote"), default=0)
-        ),
-        "quote_words": float(_words_in(passages, da.content, "a", {"quote"})),
+        "verbatim_words": float(sum(outside for outside, _ in split)),
+        "longest_verbatim_words": float(max((outside for outside, _ in split), default=0)),
+        "quote_words": float(sum(inside for _, inside in split) + _words_in(para_only, da.content, "a", {"quote"})),
         "exclusive_quoted": float(exclusive_quoted),
         "rare_phrase_density": rare_phrases,
         "paraphrase_sentences": float(len(para_narr)),
