@@ -117,7 +117,11 @@ def run(path: str, config: RunConfig, *, timings: bool = False, output_dir: str 
     """
     spark, created = session(config.spark_master)
     try:
-        return _Run(spark, config).scan(path, timings, None if output_dir is None else os.fspath(output_dir))
+        scan = _Run(spark, config)
+        try:
+            return scan.scan(path, timings, None if output_dir is None else os.fspath(output_dir))
+        finally:
+            scan.release()
     finally:
         if created:
             spark.stop()
@@ -535,8 +539,6 @@ class _Run:
         self.clock.lap("report")
         if timings:
             stats["seconds"] = {k: round(v, 4) for k, v in self.clock.seconds.items()}
-        for rdd in self._persisted:
-            rdd.unpersist()
         return assemble_report(doc_list, pair_list, cluster_list, skipped, stats, pipeline.tool_info(), cfg, (bands, rows))
 
     def _components(self, results: Any) -> Any:
@@ -596,6 +598,12 @@ class _Run:
         groups.count()
         self._drop(state)
         return groups
+
+    def release(self) -> None:
+        """Unpersist what the scan cached (also when it failed: the session may be the caller's)."""
+        for rdd in self._persisted:
+            rdd.unpersist()
+        self._persisted = []
 
     def _drop(self, rdd: Any) -> None:
         rdd.unpersist()
