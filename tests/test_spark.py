@@ -93,6 +93,15 @@ def test_generated_jsonl_same_report(spark: Any, generated: Path) -> None:
 
 
 @pytest.mark.engine
+def test_report_does_not_depend_on_partitions(spark: Any, generated: Path) -> None:
+    """One partition, and more partitions than some hold documents (empty blocks)."""
+    local = syndicate.scan(generated).to_dict()
+    _compare(local, syndicate.scan(generated, engine="spark", spark_master="local[2]", partitions=1).to_dict())
+    seeds = syndicate.scan(SEEDS).to_dict()
+    _compare(seeds, syndicate.scan(SEEDS, engine="spark", spark_master="local[2]", partitions=8).to_dict())
+
+
+@pytest.mark.engine
 def test_parquet_input_and_output_dir(spark: Any, generated: Path, tmp_path: Path) -> None:
     rows = [json.loads(x) for x in generated.read_text(encoding="utf-8").splitlines()[:-2]]
     data = tmp_path / "corpus.parquet"

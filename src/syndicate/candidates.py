@@ -91,15 +91,6 @@ def _pairs_in_groups(order: I64, starts: I64, lengths: I64, max_group: int) -> t
     return (np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)), capped
 
 
-def group_pairs(members: I64, max_group: int) -> tuple[I64, int]:
-    """Pairs within one group (bucket) of sorted document indexes, capped as in :func:`lsh_pairs`.
-
-    The per-bucket step a distributed engine runs after grouping band keys or anchors.
-    """
-    n = members.shape[0]
-    return _pairs_in_groups(members, np.zeros(1, dtype=np.int64), np.full(1, n, dtype=np.int64), max_group)
-
-
 def _groups(keys: U64) -> tuple[I64, I64, I64]:
     """Stable sort order of ``keys`` and the start/length of each run of equal keys."""
     order = np.argsort(keys, kind="stable").astype(np.int64)

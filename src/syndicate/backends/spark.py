@@ -1,20 +1,35 @@
 """The Spark engine: the local pipeline's stages as Spark jobs, with the same report.
 
-Only plumbing lives here (reading, keying, joining, grouping, broadcasting); every
-per-item computation is a function of :mod:`syndicate.shard`, built from the
-functions the local pipeline uses. Documents are keyed by their corpus index (the
-position in id order among kept documents, as in the local engine), so pairs and
-clusters come out the same whatever the partitioning.
+Only plumbing lives here (reading, placing, exchanging, gathering, broadcasting);
+every computation is a function of :mod:`syndicate.shard`, built from the functions
+the local pipeline uses. Documents are keyed by their corpus index (the position in
+id order among kept documents, as in the local engine); partition k holds the
+consecutive indexes ``starts[k]`` to ``starts[k + 1] - 1``.
 
-Broadcast (grows with): the chrome line keys (recurring short lines), the TF-IDF
-document-frequency vector (fixed: 2^20 counts), the word document frequencies used
-by lineage (the vocabulary). Collected to the driver: the chrome skeleton (one
-small entry per line of text: shared lines and placeholders), the report's
-entries unless ``output_dir`` is given, and small counts.
+The data moves in *blocks*: one pickled record per partition (a partition's
+documents and features, its share of the keys, its pairs), not one Python record
+per item. Three moves, all over blocks:
+
+- a zip joins partition k of several block RDDs (narrow, no shuffle);
+- an exchange sends one chunk (numpy arrays) from every partition to every other
+  through one shuffle: band keys, anchors and index terms to the partition their
+  hash names, candidate pairs to the partition that verifies them;
+- a gather brings a partition the fields it needs of documents other partitions
+  own (TF-IDF rows, shingle sets, sentence rows, views), each at most once per
+  partition, in two shuffles (the requests, then the answers).
+
+Broadcast (grows with): the hashes of lines shared by two or more documents and the
+chrome line keys (recurring lines), the TF-IDF document-frequency vector (fixed:
+2^20 counts), the word document frequencies used by lineage (the vocabulary).
+Collected to the driver: the chrome skeleton (one small entry per line of text:
+shared lines and placeholders), the report's entries unless ``output_dir`` is given,
+and counts per partition.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import json
 import os
@@ -36,6 +51,8 @@ from ..report import Report, assemble_report, document_entry
 from ..types import Article, Skipped
 
 _INSTALL = "the spark engine needs PySpark (and Java 17+): pip install 'syndicate[spark]'"
+# The Python worker daemon: PySpark's, started with the stage modules already imported.
+DAEMON = "syndicate.backends.spark"
 
 
 def _pyspark() -> Any:
@@ -65,6 +82,8 @@ def session(master: str | None) -> tuple[Any, bool]:
         builder = builder.master("local[*]")
     if (master or conf.get("spark.master", "local")).startswith("local") and not conf.contains("spark.driver.memory"):
         builder = builder.config("spark.driver.memory", "4g")
+    if not conf.contains("spark.python.daemon.module"):
+        builder = builder.config("spark.python.daemon.module", DAEMON)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # no Java, bad master URL
@@ -98,7 +117,11 @@ def run(path: str, config: RunConfig, *, timings: bool = False, output_dir: str 
     """
     spark, created = session(config.spark_master)
     try:
-        return _Run(spark, config).scan(path, timings, None if output_dir is None else os.fspath(output_dir))
+        scan = _Run(spark, config)
+        try:
+            return scan.scan(path, timings, None if output_dir is None else os.fspath(output_dir))
+        finally:
+            scan.release()
     finally:
         if created:
             spark.stop()
@@ -196,24 +219,31 @@ class _Run:
         zipped, n = _zipped(rdds)
 
         def run(k: int, it: Iterator[Any]) -> list[bytes]:
-            return [_pack(fn(k, *_blocks(it, n)))]
+            _one_blas_thread()
+            out = [_pack(fn(k, *_blocks(it, n)))]
+            _trim()
+            return out
 
-        return zipped.mapPartitionsWithIndex(run)
+        return _as_blocks(zipped.mapPartitionsWithIndex(run))
 
     def _exchange(self, route: Any, *rdds: Any) -> Any:
         """``route(k, *blocks) -> {destination: chunk}``; each partition's block becomes the list of
         (source, chunk) sent to it, in source order (one shuffle)."""
         zipped, n = _zipped(rdds)
 
-        def send(k: int, it: Iterator[Any]) -> list[tuple[int, bytes]]:
-            return [(d, _pack((k, c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+        def send(k: int, it: Iterator[Any]) -> list[tuple[int, tuple[int, bytes]]]:
+            _one_blas_thread()
+            out = [(d, (k, _pack(c))) for d, c in sorted(route(k, *_blocks(it, n)).items())]
+            _trim()
+            return out
 
-        def receive(_: int, it: Iterator[tuple[int, bytes]]) -> list[bytes]:
-            return [_pack(sorted((_unpack(v) for _, v in it), key=lambda t: int(t[0])))]
+        def receive(_: int, it: Iterator[tuple[int, tuple[int, bytes]]]) -> list[bytes]:
+            # Chunks stay pickled here: the step reading this block unpickles each once.
+            return [_pack(_Received(sorted((v for _, v in it), key=lambda t: int(t[0]))))]
 
-        return zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive)
+        return _as_blocks(zipped.mapPartitionsWithIndex(send).partitionBy(self.parts, _identity).mapPartitionsWithIndex(receive))
 
-    def _gather(self, requests: Any, owners: list[Any], extract: Any) -> Any:
+    def _gather(self, requests: Any, owners: list[Any], extract: Any, prepare: Any = None) -> Any:
         """Per partition, ``[(i, extract(*owner_blocks, i))]`` for every index its ``requests`` block
         lists that another partition owns: each document at most once per partition (two shuffles)."""
         starts = self.starts
@@ -223,7 +253,8 @@ class _Run:
             return {q: c for q, c in _split(_owners(starts, need), need).items() if q != k}
 
         def answer(_: int, asks: list[tuple[int, Any]], *blocks: Any) -> dict[int, Any]:
-            return {src: [(i, extract(*blocks, i)) for i in idx.tolist()] for src, (idx,) in asks}
+            ctx = prepare(*blocks) if prepare is not None else blocks
+            return {src: [(i, extract(*ctx, i)) for i in idx.tolist()] for src, (idx,) in asks}
 
         return self._exchange(answer, self._exchange(ask, requests), *owners)
 
@@ -238,7 +269,7 @@ class _Run:
 
         # Normalise; chrome lines from each document's skeleton: its lines that another
         # document shares (counted by hash) or that match a pattern; strip; index in id order.
-        normed = self._keep(arts.mapPartitions(lambda it: [_pack(shard.normalised(list(it)))]))
+        normed = self._keep(_as_blocks(arts.mapPartitions(lambda it: [_pack(shard.normalised(list(it)))])))
 
         def line_route(_: int, items: list[Any]) -> dict[int, Any]:
             h = np.concatenate([_U64, *[shard.line_hashes(ln[1]) for _, _, _, ln in items if ln is not None]])
@@ -266,11 +297,13 @@ class _Run:
 
         # Views and term counts; document frequencies (a merged count); then features.
         vc = self._keep(self._map(lambda k, blk: shard.views_and_counts(int(starts[k]), blk[0], cfg), strip))
-        df = vc.map(lambda b: shard.df_counts(_unpack(b)[2])).treeReduce(np.add)
+        df = vc.map(lambda b: shard.df_counts(_unpack(b)[1])).treeReduce(np.add)
         model = vectorize.TfidfModel(np.asarray(df, dtype=np.int64), n_docs)
         bmodel = self.sc.broadcast(model)
-        feats = self._keep(self._map(lambda k, blk: shard.features(int(starts[k]), blk[0], blk[1], blk[2], bmodel.value, cfg), vc))
+        feats = self._keep(self._map(lambda k, blk: shard.features(int(starts[k]), blk[0], blk[1], bmodel.value, cfg), vc))
+        texts = self._keep(self._map(lambda _, blk: blk[0], vc))
         feats.count()
+        texts.count()
         for rdd in (normed, strip, vc):
             self._drop(rdd)
         self.clock.lap("shingle")
@@ -318,7 +351,7 @@ class _Run:
         def merge_route(_: int, lo: Any, an: Any, tfo: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
             for slot, arrays in ((0, (lo[0],)), (1, (an[0], an[1])), (2, (tfo[0],))):
-                for q, chunk in _split(_owners(starts, arrays[0][:, 0]), *arrays).items():
+                for q, chunk in _split(_place(starts, arrays[0]), *arrays).items():
                     out.setdefault(q, ([], [], []))[slot].append(chunk)
             return out
 
@@ -338,37 +371,34 @@ class _Run:
             self._drop(rdd)
 
         # Which candidates are worth verifying: cosine, else enough shared shingles.
-        g1 = self._gather(self._map(lambda _, m: m[0][:, 1], merged), [feats], _x_and_set)
-        kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, _gathered(got), cfg), feats, merged, g1))
+        g1 = self._keep(self._map(lambda _, got: _gathered(got), self._gather(self._map(lambda _, m: m[0].ravel(), merged), [feats], _x_and_set)))
+        kept = self._keep(self._map(lambda _, part, m, got: _kept(part, m, got, cfg), feats, merged, g1))
         n_candidates = sum(kept.map(lambda b: _unpack(b)[3]).collect())
         self._drop(merged)
         self.clock.lap("candidates")
 
         # Partners (neighbours and the other side of each pair) and background matrices.
-        def back_route(_: int, kp: Any) -> dict[int, Any]:
-            return _split(_owners(starts, kp[0][:, 1]), kp[0])
+        def edge_route(_: int, kp: Any) -> dict[int, Any]:
+            edges = np.concatenate([kp[0], kp[0][:, ::-1]]).reshape(-1, 2)
+            return _split(_owners(starts, edges[:, 0]), edges)
 
         partners = self._keep(
             self._map(
-                lambda k, kp, got, tfo: shard.partners(int(starts[k]), kp[0], [c for _, (c,) in got], tfo[1]),
-                kept, self._exchange(back_route, kept), tf,
+                lambda k, got, tfo: shard.partners(int(starts[k]), [c for _, (c,) in got], tfo[1]),
+                self._exchange(edge_route, kept), tf,
             )
         )
         g_bg = self._gather(self._map(lambda _, pr: _union(pr.values()), partners), [feats], _sentence_rows)
-
-        def side_map(_: int, part: shard.Part, pr: Any, tfo: Any, got: list[Any]) -> Any:
-            rows = _gathered(got)
-            return shard.sides(part, pr, tfo[2], rows), rows
-
-        sides = self._keep(self._map(side_map, feats, partners, tf, g_bg))
+        bg_rows = self._keep(self._map(lambda _, got: _gathered(got), g_bg))
+        sides = self._keep(self._map(lambda _, part, pr, tfo, rows: shard.sides(part, pr, tfo[2], rows), feats, partners, tf, bg_rows))
         # The other side of each pair, and document frequencies of the keys pairs share.
-        g2 = self._keep(self._gather(self._map(lambda _, kp: kp[0][:, 1], kept), [feats, sides], _remote))
+        g2 = self._gather(self._map(lambda _, kp: kp[0].ravel(), kept), [feats, texts, sides], _remote, _joined)
 
         def key_route(_: int, part: shard.Part) -> dict[int, Any]:
             out: dict[int, Any] = {}
             for slot, h in enumerate((
-                np.concatenate([_U64, *[v.shingled.unique for v in part.views]]),
-                np.concatenate([_U64, *[v.phrases for v in part.views]]),
+                np.concatenate([_U64, *part.sets]),
+                np.concatenate([_U64, *part.phrases]),
             )):
                 for q, (c,) in _split(_by_hash(h, parts), h).items():
                     out.setdefault(q, ([], []))[slot].append(c)
@@ -378,7 +408,7 @@ class _Run:
             lambda _, got: tuple(verify.hash_df([c for _, ch in got for c in ch[slot]]) for slot in (0, 1)),
             self._exchange(key_route, feats),
         )
-        asks = self._map(lambda _, part, kp, got: shard.shared_keys(part, kp[0], _gathered(got)), feats, kept, g2)
+        asks = self._map(lambda _, part, kp, got: shard.shared_keys(part, kp[0], got), feats, kept, g1)
 
         def ask_route(_: int, keys: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -392,15 +422,17 @@ class _Run:
 
         dfs = self._exchange(answer_route, tables, self._exchange(ask_route, asks))
 
-        def verify_map(_: int, part: shard.Part, kp: Any, sd: Any, got: list[Any], d: list[Any]) -> Any:
+        def verify_map(_: int, part: shard.Part, tx: Any, kp: Any, sd: Any, rows: Any, got: list[Any], d: list[Any]) -> Any:
             sh, ph = (_table([ans[slot] for _, ans in d]) for slot in (0, 1))
-            return shard.verify_part(part, kp[0], kp[1], kp[2], sd[0], _gathered(got), sd[1], sh, ph, cfg)
+            res = shard.verify_part(part.joined(tx), kp[0], kp[1], kp[2], sd, _gathered(got), rows, sh, ph, cfg)
+            # (a, b, relation, link); the report entries stay pickled for the steps that read them.
+            return [(a, b, rel, link) for a, b, rel, _, link in res], _pack([((a, b), e) for a, b, _, e, _ in res])
 
-        results = self._keep(self._map(verify_map, feats, kept, sides, g2, dfs))
-        sizes = results.map(lambda b: _result_counts(_unpack(b))).collect()
+        results = self._keep(self._map(verify_map, feats, texts, kept, sides, bg_rows, g2, dfs))
+        sizes = results.map(lambda b: _result_counts(_unpack(b)[0])).collect()
         n_pairs = sum(n for n, _ in sizes)
         n_reuse = sum(r for _, r in sizes)
-        for rdd in (kept, partners, sides, g2):
+        for rdd in (kept, partners, sides, bg_rows, g1):
             self._drop(rdd)
         self.clock.lap("verify")
 
@@ -415,11 +447,13 @@ class _Run:
         # Lineage per cluster, on the partition owning its first member: members' features,
         # the cluster's reuse pairs, and word document frequencies (broadcast).
         placed = self._keep(
-            numbered.map(lambda kg: (int(_owners(starts, np.asarray([kg[1][0]]))[0]), kg))
-            .partitionBy(parts, _identity)
-            .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
+            _as_blocks(
+                numbered.map(lambda kg: ((kg[0] - 1) % parts, kg))
+                .partitionBy(parts, _identity)
+                .mapPartitions(lambda it: [_pack(sorted(v for _, v in it))])
+            )
         )
-        g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats], _member)
+        g3 = self._gather(self._map(lambda _, pl: np.asarray(sorted({i for _, g in pl for i in g}), dtype=np.int64), placed), [feats, texts], _member, _joined)
 
         def member_route(k: int, pl: Any) -> dict[int, Any]:
             out: dict[int, Any] = {}
@@ -434,10 +468,12 @@ class _Run:
                 for i, c, q in items:
                     clusters_of.setdefault(i, []).append((c, q))
             out: dict[int, Any] = {}
-            for a, b, _, entry, link in res:
+            entries = dict(_unpack(res[1]))
+            for a, b, _, link in res[0]:
                 if link is not None:
-                    for c, q in clusters_of.get(a, ()):
-                        out.setdefault(q, []).append((c, a, b, entry))
+                    # A cluster holding both sides is among those of the local side.
+                    for c, q in clusters_of.get(a, clusters_of.get(b, [])):
+                        out.setdefault(q, []).append((c, a, b, entries[(a, b)]))
             return out
 
         cpairs = self._exchange(pair_route, results, self._exchange(member_route, placed))
@@ -450,7 +486,8 @@ class _Run:
         btok = self.sc.broadcast(_table(tok))
         del tok
 
-        def lineage_map(_: int, part: shard.Part, pl: Any, got: list[Any], cp: list[Any]) -> Any:
+        def lineage_map(_: int, part: shard.Part, tx: Any, pl: Any, got: list[Any], cp: list[Any]) -> Any:
+            part = part.joined(tx)
             members = _gathered(got)
             for i in {i for _, g in pl for i in g if part.owns(i)}:
                 members[i] = _member(part, i)
@@ -471,7 +508,7 @@ class _Run:
                 out.append((c, entry))
             return out
 
-        clusters = self._keep(self._map(lineage_map, feats, placed, g3, cpairs))
+        clusters = self._keep(self._map(lineage_map, feats, texts, placed, g3, cpairs))
         clusters.count()
         self.clock.lap("lineage")
 
@@ -487,8 +524,8 @@ class _Run:
             "reuse_pairs": n_reuse,
             "clusters": n_clusters,
         }
-        doc_entries = feats.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(b).docs])
-        pair_entries = results.flatMap(lambda b: [((a, bb), e) for a, bb, _, e, _ in _unpack(b)])
+        doc_entries = texts.flatMap(lambda b: [(d.index, document_entry(d)) for d in _unpack(_unpack(b)[0])])
+        pair_entries = results.flatMap(lambda b: _unpack(_unpack(b)[1]))
         cluster_entries = clusters.flatMap(_unpack)
         if output_dir is not None:
             _write(output_dir, doc_entries, pair_entries, cluster_entries)
@@ -502,22 +539,21 @@ class _Run:
         self.clock.lap("report")
         if timings:
             stats["seconds"] = {k: round(v, 4) for k, v in self.clock.seconds.items()}
-        for rdd in self._persisted:
-            rdd.unpersist()
         return assemble_report(doc_list, pair_list, cluster_list, skipped, stats, pipeline.tool_info(), cfg, (bands, rows))
 
     def _components(self, results: Any) -> Any:
         """Blocks of clusters (sorted tuples): minimum-label propagation over the reuse graph
         (one shuffle per round; rounds grow with the graph's diameter), then
         ``cluster.clusters`` per component on the partition owning its smallest document."""
-        starts, cfg = self.starts, self.config
+        starts, cfg, parts = self.starts, self.config, self.parts
 
-        def reverse(_: int, res: Any) -> dict[int, Any]:
-            e = _links(res)[:, ::-1].copy()
+        def spread(_: int, res: Any) -> dict[int, Any]:
+            e = _links(res[0])
+            e = np.concatenate([e, e[:, ::-1]])
             return _split(_owners(starts, e[:, 0]), e)
 
-        def init(_: int, res: Any, got: list[Any]) -> Any:
-            e = np.concatenate([_links(res), *[c for _, (c,) in got]])
+        def init(_: int, got: list[Any]) -> Any:
+            e = np.concatenate([np.zeros((0, 2), dtype=np.int64), *[c for _, (c,) in got]])
             nodes = np.unique(e[:, 0])
             return e[:, 0].copy(), e[:, 1].copy(), nodes, nodes.copy(), -1
 
@@ -532,7 +568,7 @@ class _Run:
             np.minimum.at(new, np.searchsorted(nodes, to), label)
             return u, v, nodes, new, int(np.count_nonzero(new != labels))
 
-        state = self._keep(self._map(init, results, self._exchange(reverse, results)))
+        state = self._keep(self._map(init, self._exchange(spread, results)))
         while True:
             new = self._keep(self._map(update, state, self._exchange(message, state)))
             changed = sum(new.map(lambda b: _unpack(b)[4]).collect())
@@ -541,13 +577,14 @@ class _Run:
             if changed == 0:
                 break
 
-        def by_component(_: int, res: Any, st: Any) -> dict[int, Any]:
+        def by_component(k: int, res: Any, st: Any) -> dict[int, Any]:
             _, _, nodes, labels, _ = st
             out: dict[int, Any] = {}
-            for a, _, _, _, link in res:
+            for a, b, _, link in res[0]:
                 if link is not None:
-                    comp = int(labels[np.searchsorted(nodes, a)])
-                    out.setdefault(int(_owners(starts, np.asarray([comp]))[0]), []).append((comp, link))
+                    local = a if starts[k] <= a < starts[k + 1] else b
+                    comp = int(labels[np.searchsorted(nodes, local)])
+                    out.setdefault(comp % parts, []).append((comp, link))
             return out
 
         def clusters_of(_: int, got: list[Any]) -> list[tuple[int, ...]]:
@@ -561,6 +598,12 @@ class _Run:
         groups.count()
         self._drop(state)
         return groups
+
+    def release(self) -> None:
+        """Unpersist what the scan cached (also when it failed: the session may be the caller's)."""
+        for rdd in self._persisted:
+            rdd.unpersist()
+        self._persisted = []
 
     def _drop(self, rdd: Any) -> None:
         rdd.unpersist()
@@ -576,6 +619,33 @@ U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
 
+_BLAS: list[bool] = []
+
+
+def _block_serializer() -> Any:
+    from pyspark.serializers import BatchedSerializer, CPickleSerializer
+
+    batched: Any = BatchedSerializer
+    return batched(CPickleSerializer(), 1)
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread per Python worker (once per process): parallelism comes from Spark's
+    tasks, as from the local engine's pool (see ``pipeline.run``)."""
+    if not _BLAS:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        _BLAS.append(True)
+
+
+def _trim() -> None:
+    """Give the memory a block task freed back to the system: Python workers are reused, and
+    an idle worker otherwise keeps the peak of its largest task (glibc keeps freed heap)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _pack(obj: Any) -> bytes:
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -586,6 +656,13 @@ def _unpack(data: bytes) -> Any:
 
 def _identity(k: int) -> int:
     return k
+
+
+def _as_blocks(rdd: Any) -> Any:
+    """The block RDD written one record per batch: zipping two such RDDs then needs no
+    re-serialisation (PySpark's ``zip`` otherwise re-batches both inputs in Python workers
+    of their own: a read, unpickle, pickle and write of every block per zip)."""
+    return rdd._reserialize(_block_serializer())
 
 
 def _zipped(rdds: Sequence[Any]) -> tuple[Any, int]:
@@ -605,12 +682,28 @@ def _blocks(it: Iterator[Any], n: int) -> list[Any]:
         rec, last = rec
         out.append(last)
     out.append(rec)
-    return [_unpack(b) for b in reversed(out)]
+    return [_received(_unpack(b)) for b in reversed(out)]
+
+
+class _Received(list):  # type: ignore[type-arg]
+    """An exchanged block: (source, pickled chunk) in source order."""
+
+
+def _received(block: Any) -> Any:
+    return [(src, _unpack(c)) for src, c in block] if isinstance(block, _Received) else block
 
 
 def _owners(starts: I64, idx: I64) -> I64:
     """The partition owning each corpus index (partitions hold consecutive indexes from ``starts``)."""
     return (np.searchsorted(starts, idx, side="right") - 1).astype(np.int64)
+
+
+def _place(starts: I64, pairs: I64) -> I64:
+    """The partition a pair is verified on: its first or its second document's, by the
+    parity of their sum (placing every pair with its first document would give the
+    first partitions most pairs)."""
+    side = (pairs[:, 0] + pairs[:, 1]) % 2
+    return _owners(starts, pairs[np.arange(pairs.shape[0]), side])
 
 
 def _by_hash(h: U64, parts: int) -> I64:
@@ -666,7 +759,8 @@ def _x_row(part: shard.Part, i: int) -> Any:
 
 
 def _x_and_set(part: shard.Part, i: int) -> Any:
-    return part.x[i - part.first], part.views[i - part.first].shingled.unique
+    k = i - part.first
+    return part.x[k], part.sets[k], part.phrases[k]
 
 
 def _sentence_rows(part: shard.Part, i: int) -> Any:
@@ -678,9 +772,13 @@ def _member(part: shard.Part, i: int) -> Any:
     return part.docs[k], part.views[k], part.sentence_rows(i)
 
 
+def _joined(part: shard.Part, tx: Any, *rest: Any) -> tuple[Any, ...]:
+    return part.joined(tx), *rest
+
+
 def _remote(part: shard.Part, sd: Any, i: int) -> shard.Remote:
     k = i - part.first
-    return shard.Remote(part.docs[k], part.views[k], part.sigs[k], sd[0][i])
+    return shard.Remote(part.docs[k], part.views[k], part.sigs[k], sd[i])
 
 
 def _kept(part: shard.Part, m: Any, partners: dict[int, Any], config: RunConfig) -> Any:
@@ -690,7 +788,7 @@ def _kept(part: shard.Part, m: Any, partners: dict[int, Any], config: RunConfig)
 
 
 def _links(res: Any) -> I64:
-    return np.asarray([(a, b) for a, b, _, _, link in res if link is not None], dtype=np.int64).reshape(-1, 2)
+    return np.asarray([(a, b) for a, b, _, link in res if link is not None], dtype=np.int64).reshape(-1, 2)
 
 
 def _result_counts(res: Any) -> tuple[int, int]:
@@ -713,3 +811,19 @@ def _write(out: str, docs: Any, pairs: Any, clusters: Any) -> None:
     ordered.map(lambda e: dump({k: v for k, v in e.items() if k != "passages"})).saveAsTextFile(os.path.join(out, "pairs"))
     ordered.flatMap(passages).map(dump).saveAsTextFile(os.path.join(out, "passages"))
     clusters.sortByKey().values().map(dump).saveAsTextFile(os.path.join(out, "clusters"))
+
+
+def _daemon() -> None:
+    """PySpark's Python worker daemon, with syndicate's stage modules (numpy, scipy,
+    scikit-learn, networkx) imported once: the workers it forks inherit them instead of
+    importing them each (about 2 s per worker; a scan runs tens of workers, as each input
+    of a zipped step runs in a worker of its own). ``spark.python.daemon.module``."""
+    _one_blas_thread()
+    import pyspark.worker  # noqa: F401  (imported by each forked worker otherwise: 0.2 s, compiled from pyspark.zip)
+    from pyspark import daemon
+
+    daemon.manager()
+
+
+if __name__ == "__main__":
+    _daemon()
