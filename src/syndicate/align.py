@@ -143,7 +143,9 @@ def detail_tokens(sentence: str) -> frozenset[str]:
     """The specific details of a sentence: numbers and capitalised words (names, acronyms).
 
     Capitalised function words ("The", "It") are no detail; acronyms are ("US",
-    although "us" is a function word).
+    although "us" is a function word). Unlike ``lineage.details`` (whole multi-word
+    names, sentence-initial words dropped, for what a copy loses), this compares
+    single words, so "Rutte's efforts" at a sentence start still agrees with "Rutte".
     """
     return frozenset(
         t for t in _DETAIL.findall(sentence) if (len(t) > 1 and t.isupper()) or t.lower() not in ENGLISH_STOP_WORDS

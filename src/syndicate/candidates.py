@@ -169,9 +169,18 @@ def anchor_pair_counts(hashes: U64, owners: I64, n_docs: int, config: CandidateC
     pairs, _ = _pairs_in_groups(owners[order], starts[keep], lengths[keep], config.anchor_max_df)
     if pairs.shape[0] == 0:
         return pairs, np.zeros(0, dtype=np.int64), pruned
+    unique, counts = pair_totals(pairs, np.ones(pairs.shape[0], dtype=np.int64), n_docs)
+    return unique, counts, pruned
+
+
+def pair_totals(pairs: I64, counts: I64, n_docs: int) -> tuple[I64, I64]:
+    """Sorted unique pairs and the sum of their counts (per-share anchor counts merge this way)."""
+    if pairs.shape[0] == 0:
+        return pairs.reshape(0, 2).astype(np.int64), np.zeros(0, dtype=np.int64)
     n = np.int64(n_docs)
-    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
-    return np.stack([codes // n, codes % n], axis=1), counts.astype(np.int64), pruned
+    codes, inverse = np.unique(pairs[:, 0] * n + pairs[:, 1], return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=counts, minlength=codes.shape[0]).astype(np.int64)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.int64), totals
 
 
 def tfidf_pairs(

@@ -359,13 +359,12 @@ def merge_candidates(
         return np.unique(allp, axis=0).reshape(-1, 2).astype(np.int64)
 
     lsh_pairs, tf_pairs = unique(lsh), unique(tfidf)
-    codes = np.concatenate([np.zeros(0, dtype=np.int64), *[p[:, 0] * n_docs + p[:, 1] for p, _ in anchor]])
-    counts = np.concatenate([np.zeros(0, dtype=np.int64), *[c for _, c in anchor]])
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    total = np.zeros(uniq.shape[0], dtype=np.int64)
-    np.add.at(total, inverse.ravel(), counts)
-    kept = uniq[total >= config.min_shared_anchors]
-    anchor_pairs = np.stack([kept // n_docs, kept % n_docs], axis=1).astype(np.int64)
+    summed, total = candidates.pair_totals(
+        np.concatenate([np.zeros((0, 2), dtype=np.int64), *[p for p, _ in anchor]]),
+        np.concatenate([np.zeros(0, dtype=np.int64), *[c for _, c in anchor]]),
+        n_docs,
+    )
+    anchor_pairs = summed[total >= config.min_shared_anchors]
     pairs, channels = candidates.merge_channels([(lsh_pairs, 1), (anchor_pairs, 2), (tf_pairs, 4)])
     return pairs, channels, (lsh_pairs.shape[0], anchor_pairs.shape[0], tf_pairs.shape[0])
 
