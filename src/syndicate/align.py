@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -139,6 +140,7 @@ def sentence_weights(sim: F64, bg_a: F64, bg_b: F64, rare: F64, config: AlignCon
 _DETAIL = re.compile(r"\d+(?:[.,]\d+)*|[A-Z][A-Za-z]*")
 
 
+@lru_cache(maxsize=1 << 15)  # a document's sentences come back in each of its pairs
 def detail_tokens(sentence: str) -> frozenset[str]:
     """The specific details of a sentence: numbers and capitalised words (names, acronyms).
 

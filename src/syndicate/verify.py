@@ -49,16 +49,13 @@ class DocView:
     sentence_phrases: tuple[U64, ...]  # the same, per sentence
 
 
-def nonspace_counts(text: str) -> npt.NDArray[np.int64]:
-    """Cumulative count of non-space characters, so any span's count is one subtraction.
+def nonspace(text: str) -> int:
+    """Non-space characters of ``text`` (spaces, newlines, tabs, carriage returns are not counted).
 
-    Computed per pair side when needed rather than kept per document: at 8 bytes per
-    character it was the largest array of a DocView (24 KB per news article); the
-    recomputation is about 4% of verification (py-spy at 100k documents).
+    Counted per span when needed: a cumulative array over the whole document (the
+    earlier way, 24 KB per news article) cost ~6% of verification to build per pair side.
     """
-    flags = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    spaces = (flags == 32) | (flags == 10) | (flags == 9) | (flags == 13)
-    return np.concatenate(([0], np.cumsum(~spaces))).astype(np.int64)
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
 
 
 def _bigram_hashes(text: str) -> U64:
@@ -77,7 +74,11 @@ def phrases(
     Per document and per sentence. Bigrams are formed over the wording words only,
     so "best served" survives a name in between being changed.
     """
-    narration = "".join(" " if q else ch for ch, q in zip(content, quotes.tolist(), strict=True))
+    # Quoted characters blanked in one array operation (a per-character join was ~10% of
+    # building a document's view).
+    codes = np.frombuffer(content.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[quotes] = 32
+    narration = codes.tobytes().decode("utf-32-le")
     per_sentence = tuple(_bigram_hashes(narration[s:e]) for s, e in sentences)
     doc = np.unique(np.concatenate(per_sentence)) if per_sentence else np.zeros(0, dtype=np.uint64)
     return doc, per_sentence
@@ -178,6 +179,10 @@ def sentence_index(docs: Sequence[DocView], model: vectorize.TfidfModel) -> Sent
 def sentence_similarity(index: SentenceIndex, a: int, b: int) -> F64:
     """TF-IDF cosine of every sentence of ``a`` with every sentence of ``b``."""
     ca, da = index.block(a)
+    if a == b:  # a document with itself: every column is common (the same indexed product, so the same rounding)
+        every = np.arange(ca.shape[0])
+        self_out: F64 = (da[:, every] @ da[:, every].T).astype(np.float64)
+        return self_out
     cb, db = index.block(b)
     common, ia, ib = np.intersect1d(ca, cb, assume_unique=True, return_indices=True)
     if common.shape[0] == 0:
@@ -210,7 +215,7 @@ class Background:
 
     def of(self, a: int, exclude: int) -> F64:
         m = self._matrix(a)
-        keep = np.asarray([d != exclude for d in self._neighbors[a]], dtype=bool)
+        keep = np.asarray(self._neighbors[a], dtype=np.int64) != exclude
         if not keep.any():
             return np.zeros(m.shape[1])
         med: F64 = np.median(m[keep], axis=0)
@@ -227,15 +232,24 @@ def background_matrix(index: SentenceIndex, a: int, neighbors: Sequence[int]) ->
     return np.stack(rows) if rows else np.zeros((0, n))
 
 
-def hash_df(sets: Sequence[U64]) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Corpus document frequency of every distinct hash (sorted hashes, counts): mergeable counts."""
+def hash_df(sets: Sequence[U64], min_count: int = 1) -> tuple[U64, npt.NDArray[np.int64]]:
+    """Corpus document frequency of every distinct hash (sorted hashes, counts): mergeable counts.
+
+    ``min_count=2`` keeps only hashes that two documents share: all a pair's shared
+    hashes can be (the 10k benchmark corpus, dense with copies: 1.38M distinct
+    shingles, 0.78M shared; 145k phrases, 99k shared).
+    """
     if not sets:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     hashes, counts = np.unique(np.concatenate(sets), return_counts=True)
+    if min_count > 1:
+        keep = counts >= min_count
+        hashes, counts = hashes[keep], counts[keep]
     return hashes, counts.astype(np.int64)
 
 
 def _df_of(values: U64, df_hashes: U64, df_counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Document frequencies of ``values``, each of which must be in the table (shared hashes are)."""
     pos = np.searchsorted(df_hashes, values)
     out: npt.NDArray[np.int64] = df_counts[np.minimum(pos, df_counts.shape[0] - 1)]
     return out
@@ -257,20 +271,22 @@ def _rare_shared(pa: U64, pb: U64, phrase_df: tuple[U64, npt.NDArray[np.int64]])
     return float(100.0 * np.sum(1.0 / np.maximum(dfs - 1.0, 1.0)) / smaller)
 
 
-def unmatched_layout(spans: list[tuple[int, int]], nonspace: npt.NDArray[np.int64]) -> tuple[float, float, float]:
+def unmatched_layout(spans: list[tuple[int, int]], text: str) -> tuple[float, float, float]:
     """Share of a document's non-space characters outside the spans: before, between, after them.
 
     A bottom-truncated copy matches a prefix of its source (the source's unmatched
     text is its tail); a copy with local additions has unmatched text between
     matched parts, or a new lede before them.
     """
-    total = int(nonspace[-1])
-    if total == 0 or not spans:
+    if not spans:
+        return 0.0, 0.0, 0.0
+    total = nonspace(text)
+    if total == 0:
         return 0.0, 0.0, 0.0
     merged = merge_spans(spans)
-    head = int(nonspace[merged[0][0]])
-    tail = total - int(nonspace[merged[-1][1]])
-    interior = sum(int(nonspace[merged[k + 1][0]] - nonspace[merged[k][1]]) for k in range(len(merged) - 1))
+    head = nonspace(text[: merged[0][0]])
+    tail = nonspace(text[merged[-1][1] :])
+    interior = sum(nonspace(text[merged[k][1] : merged[k + 1][0]]) for k in range(len(merged) - 1))
     return head / total, interior / total, tail / total
 
 
@@ -285,10 +301,10 @@ def unmatched_fit(sentences: list[tuple[int, int]], spans: list[tuple[int, int]]
     """
     if not sentences or not spans:
         return -1.0
-    covered = np.zeros(len(sentences), dtype=bool)
-    for k, (a, b) in enumerate(sentences):
-        inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
-        covered[k] = inside >= 0.5 * (b - a)
+    sent = np.asarray(sentences, dtype=np.int64)
+    spa = np.asarray(spans, dtype=np.int64)
+    overlap = np.minimum(sent[:, 1:2], spa[:, 1]) - np.maximum(sent[:, 0:1], spa[:, 0])
+    covered = np.maximum(overlap, 0).sum(axis=1) >= 0.5 * (sent[:, 1] - sent[:, 0])
     if covered.all() or covered.sum() < 2:
         return -1.0
     fit = float(self_sim[~covered][:, covered].max(axis=1).mean())
@@ -395,7 +411,7 @@ def score_pair(
     }
     for side, doc, key in (("a", da, "a"), ("b", db, "b")):
         spans = [(p.a_start, p.a_end) if key == "a" else (p.b_start, p.b_end) for p in passages]
-        head, interior, tail = unmatched_layout(spans, nonspace_counts(doc.content))
+        head, interior, tail = unmatched_layout(spans, doc.content)
         own = a if key == "a" else b
         fit = unmatched_fit(doc.sentences, spans, sentence_similarity(index, own, own)) if interior + head > 0.05 else -1.0
         scores[f"unmatched_fit_{side}"] = fit
