@@ -294,3 +294,12 @@ def test_index_bytes_per_document_counts_signatures_bands_and_anchors() -> None:
     assert got["signatures"] == 8 * 128
     assert got["anchors"] == 16 * 7 / 2
     assert got["total"] == got["signatures"] + got["band_keys"] + got["anchors"]
+
+
+def test_verify_cost_measures_the_corpus(corpus: Path) -> None:
+    from benchmarks.verify_cost import measure
+
+    got = measure(corpus, reps=2)
+    assert got["documents"] == 150
+    assert isinstance(got["pairs"], int) and 0 < got["pairs"] <= got["candidates"]
+    assert len(got["verify_cpu_s"]) == 2 and got["min_s"] == min(got["verify_cpu_s"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,3 +92,21 @@ def test_locality_order_keeps_components_together() -> None:
     order = locality_order(pairs, 6).tolist()
     families = [int(pairs[k, 0]) % 2 for k in order]
     assert families in ([0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0])
+
+
+def _quoted_split_by_loop(text: str, quotes: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    inside = outside = 0
+    for m in re.compile(r"\S+").finditer(text, start, end):
+        if quotes[m.start()]:
+            inside += 1
+        else:
+            outside += 1
+    return outside, inside
+
+
+@given(st.text(alphabet=st.sampled_from('ab "\n'), max_size=40), st.integers(0, 40), st.integers(0, 40))
+def test_quoted_split_counts_like_a_loop_over_words(text: str, s: int, e: int) -> None:
+    quotes = normalize.quote_mask(text) if text else np.zeros(0, dtype=bool)
+    quotes = quotes | (np.arange(len(text)) % 3 == 0)  # more quoted positions than real quotes give
+    start, end = min(s, e, len(text)), min(max(s, e), len(text))
+    assert verify.quoted_split(text, quotes, start, end) == _quoted_split_by_loop(text, quotes, start, end)

@@ -62,21 +62,19 @@ def verbatim_passages(
     # g changed words remove the g + n - 1 shingles that overlap them.
     gap = config.max_gap_words
     reach = gap + n_eff
-    chains: list[tuple[int, int, int, int, bool]] = []
-    i0 = i1 = int(ia[0])
-    j0 = j1 = int(jb[0])
-    clean = True
-    for i, j in zip(ia[1:].tolist(), jb[1:].tolist(), strict=True):
-        di, dj = i - i1, j - j1
-        if 1 <= di <= reach and 1 <= dj <= reach + gap and abs(dj - di) <= gap:
-            clean = clean and di == 1 and dj == 1
-            i1, j1 = i, j
-            continue
-        chains.append((i0, i1, j0, j1, clean))
-        i0 = i1 = i
-        j0 = j1 = j
-        clean = True
-    chains.append((i0, i1, j0, j1, clean))
+    # A hit continues the chain of the hit before it when both sides advance by little
+    # and by about as much; a chain is clean when every step advances by one on both.
+    # (Vectorised over consecutive hits: the loop it replaces compared each hit with the
+    # previous one too, and was ~15% of verification.)
+    di, dj = np.diff(ia), np.diff(jb)
+    cont = (di >= 1) & (di <= reach) & (dj >= 1) & (dj <= reach + gap) & (np.abs(dj - di) <= gap)
+    first = np.concatenate(([0], np.flatnonzero(~cont) + 1))
+    last = np.concatenate((first[1:] - 1, [ia.shape[0] - 1]))
+    rough = np.concatenate(([0], np.cumsum(cont & ((di != 1) | (dj != 1)))))
+    chains = zip(
+        ia[first].tolist(), ia[last].tolist(), jb[first].tolist(), jb[last].tolist(),
+        (rough[last] == rough[first]).tolist(), strict=True,
+    )
     out: list[RawPassage] = []
     for i0, i1, j0, j1, clean in chains:
         words = i1 + n_eff - i0

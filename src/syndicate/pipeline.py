@@ -163,10 +163,18 @@ def _views(docs: list[Document], config: RunConfig, progress: bool) -> list[veri
 def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np.float64]:
     """Each document's median TF-IDF cosine to its neighbours: its same-story baseline."""
     out = np.zeros(len(neighbors))
-    for i, nb in enumerate(neighbors):
-        if nb:
-            pairs = np.asarray([(i, j) for j in nb], dtype=np.int64)
-            out[i] = float(np.median(vectorize.row_cosines(x, pairs)))
+    sizes = np.asarray([len(nb) for nb in neighbors], dtype=np.int64)
+    if not sizes.any():
+        return out
+    # Every document's neighbour cosines in one batched call (one call per document
+    # was ~6% of verification at 1k documents, mostly sparse indexing overhead).
+    pairs = np.column_stack((np.repeat(np.arange(len(neighbors)), sizes), np.fromiter(
+        (j for nb in neighbors for j in nb), dtype=np.int64, count=int(sizes.sum())
+    )))
+    cos = vectorize.row_cosines(x, pairs)
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    for i in np.flatnonzero(sizes).tolist():
+        out[i] = float(np.median(cos[bounds[i] : bounds[i + 1]]))
     return out
 
 
