@@ -55,3 +55,42 @@ def test_details_skip_function_words_and_sentence_starts_whatever_the_spacing() 
 
     got = details("pay for them, It also noted.  The purchase by Royex Corp in Toronto. Both said 2.5%")
     assert got == {"Royex Corp", "Toronto", "2.5%"}
+
+
+def _coverage(shared: dict[int, dict[int, list[int]]], n: int = 10):
+    import numpy as np
+
+    from syndicate.lineage import Coverage
+
+    def mask(idx: list[int]) -> np.ndarray:
+        m = np.zeros(n, dtype=bool)
+        m[idx] = True
+        return m
+
+    story = {i: np.ones(n, dtype=bool) for i in shared}
+    masks = {x: {y: mask(idx) for y, idx in row.items()} for x, row in shared.items()}
+    count = {x: np.sum(list(row.values()), axis=0, dtype=np.int32) for x, row in masks.items()}
+    return Coverage(story, masks, count)
+
+
+def test_text_a_copy_lacks_but_a_third_version_carries_was_cut_by_the_copy() -> None:
+    from syndicate.lineage import Direction, _witness_evidence
+
+    # 0 has ten characters; 1 shares the first six; 2 (another copy of 0) shares all.
+    cov = _coverage({0: {1: list(range(6)), 2: list(range(10))}, 1: {0: list(range(6)), 2: list(range(6))}, 2: {0: list(range(10)), 1: list(range(6))}})
+    d = Direction(0, 1)
+    _witness_evidence(d, "containment", cov, {0: "d0", 1: "d1", 2: "d2"})
+    assert d.score > 0 and "which dropped it" in d.evidence[0][1]
+
+
+def test_text_no_other_version_carries_was_added_and_marks_the_copy() -> None:
+    from syndicate.lineage import Direction, _witness_evidence
+
+    # 0 has four characters 1 lacks that no one else has either: 0 added them.
+    cov = _coverage({0: {1: list(range(6)), 2: list(range(6))}, 1: {0: list(range(10)), 2: list(range(10))}, 2: {0: list(range(6)), 1: list(range(10))}})
+    d = Direction(0, 1)
+    _witness_evidence(d, "containment", cov, {0: "d0", 1: "d1", 2: "d2"})
+    assert d.score < 0 and "added it" in d.evidence[0][1]
+    paraphrase = Direction(0, 1)
+    _witness_evidence(paraphrase, "paraphrase", cov, {0: "d0", 1: "d1", 2: "d2"})
+    assert paraphrase.score == 0
