@@ -94,3 +94,23 @@ def test_text_no_other_version_carries_was_added_and_marks_the_copy() -> None:
     paraphrase = Direction(0, 1)
     _witness_evidence(paraphrase, "paraphrase", cov, {0: "d0", 1: "d1", 2: "d2"})
     assert paraphrase.score == 0
+
+
+def test_story_mask_marks_the_non_space_characters_of_the_content() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from syndicate.lineage import story_mask
+
+    text = "Ships\u00a0left  port.\n\u2003Rates rose\u3000today."
+    content = "Ships left port. \nRates rose today."  # a normalised form: offsets map back into text
+    offsets = [*range(11), *range(12, 36)]  # content position -> text position (one of the two spaces dropped)
+    doc = SimpleNamespace(content=content, article=SimpleNamespace(text=text), norm=SimpleNamespace(offsets=np.asarray(offsets)))
+    mask = story_mask(doc)
+    want = np.zeros(len(text), dtype=bool)
+    for k, ch in enumerate(content):
+        if not ch.isspace():
+            want[offsets[k]] = True
+    assert np.array_equal(mask, want)
+    assert "".join(text[k] for k in np.flatnonzero(mask)) == "Shipsleftport.Ratesrosetoday."
