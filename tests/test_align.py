@@ -88,3 +88,28 @@ def test_verbatim_chains_match_the_plain_loop(wa: list[str], wb: list[str]) -> N
         if i1 + n_eff - i0 >= 2
     ]
     assert [(p.a_start, p.a_end, p.b_start, p.b_end, p.kind == "verbatim") for p in got] == want
+
+
+def _with_texts(a: str, b: str) -> list:
+    cfg = ShingleConfig(n=5)
+    return verbatim_passages(
+        shingle(a, None, cfg), shingle(b, None, cfg), 5, np.zeros(len(a), dtype=bool), AlignConfig(), (a, b)
+    )
+
+
+def test_stock_sentence_with_swapped_names_is_no_passage() -> None:
+    a = "Separately, the port operator said it was reviewing its refinery in Saltmarsh after higher interest rates hit demand."
+    b = "Elsewhere, the utility said it was reviewing its loan in Upton after higher interest rates hit demand."
+    assert _passages(a, b)  # without the texts, one near-verbatim passage bridges the names
+    assert _with_texts(a, b) == []
+
+
+def test_long_copy_with_a_changed_name_or_number_stays_one_passage() -> None:
+    a = SRC + " The full figures from Harbor Lines will be published on Friday morning in the capital."
+    b = SRC + " The full figures from Coastal Lines will be published on Friday morning in the capital."
+    (p,) = _with_texts(a, b)
+    assert p.kind == "near_verbatim" and p.a_end > len(SRC)
+    # A short sentence whose only change is a rounded number is not a template either.
+    c = "Officials said repairs to the harbour wall may cost 239 million dollars this year, the agency said."
+    d = "Officials said repairs to the harbour wall may cost about 240 million dollars this year, the agency said."
+    assert len(_with_texts(c, d)) == 1

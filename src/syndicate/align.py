@@ -44,9 +44,18 @@ class RawPassage:
 
 
 def verbatim_passages(
-    a: Shingled, b: Shingled, n: int, qa: npt.NDArray[np.bool_], config: AlignConfig
+    a: Shingled,
+    b: Shingled,
+    n: int,
+    qa: npt.NDArray[np.bool_],
+    config: AlignConfig,
+    texts: tuple[str, str] | None = None,
 ) -> list[RawPassage]:
-    """Maximal chains of shared shingles, allowing small gaps."""
+    """Maximal chains of shared shingles, allowing small gaps.
+
+    With the two texts given, a short chain bridged across swapped names is split
+    there (see :func:`_template_pieces`).
+    """
     if a.shingles.shape[0] == 0 or b.shingles.shape[0] == 0:
         return []
     order_b = np.argsort(b.shingles, kind="stable")
@@ -71,12 +80,19 @@ def verbatim_passages(
     first = np.concatenate(([0], np.flatnonzero(~cont) + 1))
     last = np.concatenate((first[1:] - 1, [ia.shape[0] - 1]))
     rough = np.concatenate(([0], np.cumsum(cont & ((di != 1) | (dj != 1)))))
-    chains = zip(
-        ia[first].tolist(), ia[last].tolist(), jb[first].tolist(), jb[last].tolist(),
-        (rough[last] == rough[first]).tolist(), strict=True,
-    )
+    spans = list(zip(first.tolist(), last.tolist(), strict=True))
+    if texts is not None:
+        spans = [
+            piece
+            for lo, hi in spans
+            for piece in (
+                _template_pieces(lo, hi, ia, jb, n_eff, a, b, texts, config) if rough[hi] != rough[lo] else [(lo, hi)]
+            )
+        ]
     out: list[RawPassage] = []
-    for i0, i1, j0, j1, clean in chains:
+    for lo, hi in spans:
+        i0, i1, j0, j1 = int(ia[lo]), int(ia[hi]), int(jb[lo]), int(jb[hi])
+        clean = bool(rough[hi] == rough[lo])
         words = i1 + n_eff - i0
         if words < config.min_verbatim_words:
             continue
@@ -86,6 +102,61 @@ def verbatim_passages(
         kind = "quote" if quoted >= 0.6 else ("verbatim" if clean else "near_verbatim")
         out.append(RawPassage(kind, a_s, a_e, b_s, b_e, words, 1.0 if clean else 0.9))
     return out
+
+
+def _gap_names(sh: Shingled, text: str, lo: int, hi: int) -> frozenset[str]:
+    """Names among tokens ``lo .. hi - 1``: capitalised words that do not start a sentence.
+
+    Numbers are left out (a copy rounds them) and so are sentence-initial words (a
+    copy swaps "Authorities" for "Officials").
+    """
+    names = set()
+    for k in range(lo, hi):
+        start = int(sh.token_starts[k])
+        word = text[start : int(sh.token_ends[k])]
+        if not word[:1].isupper() or (word.lower() in ENGLISH_STOP_WORDS and not word.isupper()):
+            continue
+        before = text[:start].rstrip()
+        if before and before[-1] not in '.!?"\u201c\u201d:':
+            names.add(word)
+    return frozenset(names)
+
+
+def _template_pieces(
+    lo: int,
+    hi: int,
+    ia: npt.NDArray[np.intp],
+    jb: npt.NDArray[np.intp],
+    n: int,
+    a: Shingled,
+    b: Shingled,
+    texts: tuple[str, str],
+    config: AlignConfig,
+) -> list[tuple[int, int]]:
+    """A chain of hits ``lo .. hi`` split at its name swaps when every piece is short.
+
+    Two pages cast one stock sentence with other names ("said it was reviewing its
+    refinery in Saltmarsh" / "its loan in Upton") share its frame, bridged into one
+    passage across the swapped names. A gap where each side has names the other
+    lacks (capitalised words inside a sentence) is such a swap; when every piece between swaps is
+    shorter than ``2 x min_verbatim_words``, the chain is a template and is split
+    there (pieces below ``min_verbatim_words`` are then dropped). A long copy with
+    one changed name keeps its passage whole.
+    """
+    cuts = []
+    for k in range(lo, hi):
+        if ia[k + 1] - ia[k] == 1 and jb[k + 1] - jb[k] == 1:
+            continue
+        na = _gap_names(a, texts[0], int(ia[k]) + n, int(ia[k + 1]))
+        nb = _gap_names(b, texts[1], int(jb[k]) + n, int(jb[k + 1]))
+        if na and nb and not (na & nb):
+            cuts.append(k)
+    if not cuts:
+        return [(lo, hi)]
+    pieces = [(s, e) for s, e in zip([lo, *[k + 1 for k in cuts]], [*cuts, hi], strict=True)]
+    if any(int(ia[e]) + n - int(ia[s]) >= 2 * config.min_verbatim_words for s, e in pieces):
+        return [(lo, hi)]
+    return pieces
 
 
 def ordered_matches(weights: F64) -> list[tuple[int, int]]:

@@ -410,7 +410,7 @@ def score_pair(
     exclusive_quoted = int(np.count_nonzero(is_quoted & only_pair))
     rare_phrases = _rare_shared(da.phrases, db.phrases, phrase_df)
 
-    verbatim = verbatim_passages(da.shingled, db.shingled, n, da.quotes, config)
+    verbatim = verbatim_passages(da.shingled, db.shingled, n, da.quotes, config, (da.content, db.content))
     sim = sentence_similarity(index, a, b)
     anchors = rare_phrase_matrix(da, db, phrase_df)
     weights = sentence_weights(sim, background.of(a, b), background.of(b, a), anchors, config)
