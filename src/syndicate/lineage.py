@@ -28,9 +28,9 @@ Pieces, with their weights (positive means ``u`` is the source of ``v``):
   the more central member of the cluster (higher mean closeness to the others).
 
 The tree is the maximum spanning arborescence (networkx, Edmonds) over edges
-weighted by closeness (the larger of shingle Jaccard and TF-IDF cosine, so a copy
-hangs from its closest relative, not a grandparent) x direction probability,
-with a virtual root.
+weighted ``log P(direction) + W_NEAR x closeness`` (closeness: the larger of shingle
+Jaccard and TF-IDF cosine, so a copy hangs from its closest relative, not a
+grandparent), with a virtual root.
 The original is the root; its confidence compares the best tree for each
 possible root, and the runner-up is named when the choice is close.
 """
