@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syndicate.config import ShingleConfig
-from syndicate.shingle import ngram_hashes, shingle, token_hash, tokenize
+from syndicate.shingle import ngram_hashes, shingle, token_hash, tokenize, words
 
 
 def test_tokenize_spans_point_at_tokens() -> None:
@@ -56,3 +56,8 @@ def test_ngram_hash_shape(values: list[int], n: int) -> None:
     h = ngram_hashes(np.asarray(values, dtype=np.uint64), n)
     expected = 0 if not values else max(1, len(values) - n + 1)
     assert h.shape[0] == expected
+
+
+@given(st.text(alphabet=st.sampled_from("aB1 '\u00e9-\n"), max_size=40))
+def test_words_are_tokenize_without_spans(text: str) -> None:
+    assert words(text) == tokenize(text)[0]

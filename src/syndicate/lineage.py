@@ -51,7 +51,7 @@ import numpy.typing as npt
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .config import LineageConfig
-from .shingle import tokenize
+from .shingle import words
 
 DATE_RELIABILITY = {"record": 1.0, "sidecar": 1.0, "html_meta": 0.7, "html_text": 0.4}
 W_DATE = 4.0
@@ -291,8 +291,8 @@ def _edit_evidence(d: Direction, pair: dict[str, Any], uid: str, vid: str, token
     for p in pair["passages"]:
         if p["kind"] != "near_verbatim":
             continue
-        ta = tokenize(p["a_text"])[0]
-        tb = tokenize(p["b_text"])[0]
+        ta = words(p["a_text"])
+        tb = words(p["b_text"])
         only_a, only_b = set(ta) - set(tb), set(tb) - set(ta)
         rare_u += sum(1 for t in only_a if not t.isdigit() and token_df(t) <= 2)
         rare_v += sum(1 for t in only_b if not t.isdigit() and token_df(t) <= 2)
