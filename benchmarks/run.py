@@ -172,6 +172,9 @@ def worker(system: str, docs: Path, metadata_file: Path | None, use_dates: bool,
         "report": report,
         "wall_seconds": wall,
         "peak_rss_mb": peak_rss_mb(),
+        # The --jobs pool's forked workers are not in this process's peak: record the
+        # largest worker's (its resident set counts pages it shares with this process).
+        "children_peak_rss_mb": children_peak_rss_mb(),
         "rss_start_mb": rss0,
     }
     out.write_text(json.dumps(payload), encoding="utf-8")
