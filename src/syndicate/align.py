@@ -116,8 +116,10 @@ def _gap_names(sh: Shingled, text: str, lo: int, hi: int) -> frozenset[str]:
         word = text[start : int(sh.token_ends[k])]
         if not word[:1].isupper() or (word.lower() in ENGLISH_STOP_WORDS and not word.isupper()):
             continue
-        before = text[:start].rstrip()
-        if before and before[-1] not in '.!?"\u201c\u201d:':
+        k = start - 1
+        while k >= 0 and text[k].isspace():
+            k -= 1
+        if k >= 0 and text[k] not in '.!?"\u201c\u201d:':
             names.add(word)
     return frozenset(names)
 
@@ -138,15 +140,20 @@ def _template_pieces(
     Two pages cast one stock sentence with other names ("said it was reviewing its
     refinery in Saltmarsh" / "its loan in Upton") share its frame, bridged into one
     passage across the swapped names. A gap where each side has names the other
-    lacks (capitalised words inside a sentence) is such a swap; when every piece between swaps is
-    shorter than ``2 x min_verbatim_words``, the chain is a template and is split
-    there (pieces below ``min_verbatim_words`` are then dropped). A long copy with
-    one changed name keeps its passage whole.
+    lacks (capitalised words inside a sentence) is such a swap; when every piece
+    between swaps is shorter than ``2 x min_verbatim_words``, the chain is a template
+    and is split there (pieces below ``min_verbatim_words`` are then dropped). A long
+    copy with one changed name keeps its passage whole.
     """
+    steps_a, steps_b = np.diff(ia[lo : hi + 1]), np.diff(jb[lo : hi + 1])
+    gaps = (lo + np.flatnonzero((steps_a != 1) | (steps_b != 1))).tolist()
+    # Every piece holds whole stretches between gaps: one long stretch keeps the chain
+    # whole, without reading any names (most edited copies end here).
+    starts, ends = np.asarray([lo, *[k + 1 for k in gaps]]), np.asarray([*gaps, hi])
+    if (ia[ends] + n - ia[starts] >= 2 * config.min_verbatim_words).any():
+        return [(lo, hi)]
     cuts = []
-    for k in range(lo, hi):
-        if ia[k + 1] - ia[k] == 1 and jb[k + 1] - jb[k] == 1:
-            continue
+    for k in gaps:
         na = _gap_names(a, texts[0], int(ia[k]) + n, int(ia[k + 1]))
         nb = _gap_names(b, texts[1], int(jb[k]) + n, int(jb[k + 1]))
         if na and nb and not (na & nb):

@@ -428,9 +428,10 @@ def locality_order(pairs: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.
     Documents are numbered by reverse Cuthill-McKee over the pair graph (scipy), and
     pairs sorted by their documents' numbers: a work chunk then touches few
     documents, so a worker's per-document caches (sentence blocks, background
-    matrices) are reused instead of rebuilt. In corpus order a chunk's second
-    documents were spread over the whole corpus, and at 100k documents the block
-    cache stopped holding them.
+    matrices, recent pair similarities) are reused instead of rebuilt; in corpus order
+    a chunk's second documents are spread over the whole corpus. Measured at 10k
+    (verification CPU, one process, shared machine): 85.7-90.0 s against 91.9-92.7 s
+    in corpus order, a few percent.
     """
     if pairs.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
