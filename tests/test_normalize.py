@@ -305,3 +305,11 @@ def test_sentences_partition_non_space(raw: str) -> None:
         prev_end = b
     for i, ch in enumerate(text):
         assert covered[i] == (0 if ch.isspace() else 1) or (covered[i] == 1 and ch == " ")
+
+
+def test_char_before_skips_spaces_and_stops_at_the_start() -> None:
+    from syndicate.normalize import char_before
+
+    assert char_before("Done.  \n Next", 9) == "."
+    assert char_before("  Next", 2) == ""
+    assert char_before("a b", 2) == "a"

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .config import AlignConfig
+from .normalize import char_before
 from .shingle import Shingled
 
 F64 = npt.NDArray[np.float64]
@@ -116,10 +117,8 @@ def _gap_names(sh: Shingled, text: str, lo: int, hi: int) -> frozenset[str]:
         word = text[start : int(sh.token_ends[k])]
         if not word[:1].isupper() or (word.lower() in ENGLISH_STOP_WORDS and not word.isupper()):
             continue
-        k = start - 1
-        while k >= 0 and text[k].isspace():
-            k -= 1
-        if k >= 0 and text[k] not in '.!?"\u201c\u201d:':
+        before = char_before(text, start)
+        if before and before not in '.!?"\u201c\u201d:':
             names.add(word)
     return frozenset(names)
 

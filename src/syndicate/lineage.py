@@ -51,6 +51,7 @@ import numpy.typing as npt
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .config import LineageConfig
+from .normalize import char_before
 from .shingle import words
 
 DATE_RELIABILITY = {"record": 1.0, "sidecar": 1.0, "html_meta": 0.7, "html_text": 0.4}
@@ -163,10 +164,7 @@ def details(text: str) -> set[str]:
     names = set()
     for m in _NAME.finditer(text):
         words = m.group().split()
-        k = m.start() - 1
-        while k >= 0 and text[k].isspace():
-            k -= 1
-        if (text[k] if k >= 0 else "") in _SENTENCE_END:
+        if char_before(text, m.start()) in _SENTENCE_END:
             words = words[1:]  # a sentence's first word, whatever the spacing before it
         while words and words[0].lower() in ENGLISH_STOP_WORDS:
             words = words[1:]
@@ -389,11 +387,12 @@ def _witness_evidence(d: Direction, relation: str, cov: Coverage, ids: dict[int,
     for x, y, sign in ((d.u, d.v, 1.0), (d.v, d.u, -1.0)):
         story = cov.story[x]
         total = int(story.sum())
-        extra = story & ~cov.shared[x].get(y, np.zeros_like(story))
+        with_y = cov.shared[x].get(y, np.zeros_like(story))
+        extra = story & ~with_y
         n_extra = int(extra.sum())
         if total == 0 or n_extra < MIN_EXTRA * total:
             continue
-        others = cov.count[x] - cov.shared[x].get(y, np.zeros_like(story)) > 0
+        others = cov.count[x] - with_y > 0
         carried = int((extra & others).sum()) / n_extra
         share = n_extra / total
         w = sign * W_WITNESS * share * (2.0 * carried - 1.0)

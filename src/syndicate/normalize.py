@@ -25,12 +25,8 @@ Measured (best of 5, shared machine, seeds repeated to 2.4 MB): 26 MB/s on the
 seeds (curly quotes, NBSP), 24 MB/s pure ASCII, 15 MB/s with CRLF line ends,
 11 MB/s (UTF-8 bytes) Cyrillic, 8 MB/s when every sentence ends in ``…``, and
 3 MB/s for fully decomposed (NFD) Latin, where every accent is a cluster.
-A single cold run of the command below prints 7-16 MB/s::
-
-    python -c "import time,pathlib,syndicate.normalize as n; \\
-      t=''.join(p.read_text() for p in sorted(pathlib.Path('seeds').glob('*.txt')))*160; \\
-      n.normalize('é'); s=time.perf_counter(); n.normalize(t); \\
-      print(len(t)/(time.perf_counter()-s)/1e6,'MB/s')"
+A single cold run of the command in ``benchmarks/RESULTS.md`` ("Normalisation
+throughput") gives 7-16 MB/s.
 
 Example:
     >>> from syndicate.normalize import normalize
@@ -516,6 +512,14 @@ _SENTENCE_STARTERS = frozenset(
 _CANDIDATE_END = re.compile(r"[.!?]+[\"')\]]*(?= +[\"'(\[]?\w)")
 _INITIALISM = re.compile(r"(?:\w\.)+\w|[A-Z]")
 _LINE = re.compile(r"[^\n]+")
+
+
+def char_before(text: str, pos: int) -> str:
+    """The last non-space character of ``text`` before ``pos`` ("" when there is none)."""
+    k = pos - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return text[k] if k >= 0 else ""
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
