@@ -40,7 +40,7 @@ def verified(corpus: Path, regime: str, cache: Path) -> dict[str, Any]:
     docs, _ = pipeline.prepare(result.articles, cfg, False)
     views = pipeline._views(docs, cfg, False)
     cand = pipeline.candidate_stage(docs, views, cfg, pipeline._Clock())
-    index = verify.sentence_index(views, cand.model)
+    index = verify.sentence_index(views.outlines(), cand.model)
     matches = pipeline._verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, cfg, False)
     links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
     data = {

@@ -35,7 +35,7 @@ def measure(corpus: Path, reps: int) -> dict[str, object]:
         views = pipeline._views(docs, cfg, False)
         cand = pipeline.candidate_stage(docs, views, cfg, pipeline._Clock())
         for _ in range(reps):
-            index = verify.sentence_index(views, cand.model)
+            index = verify.sentence_index(views.outlines(), cand.model)
             start = time.process_time()
             out = pipeline._verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, cfg, False)
             seconds.append(round(time.process_time() - start, 3))

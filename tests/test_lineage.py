@@ -102,11 +102,12 @@ def test_story_mask_marks_the_non_space_characters_of_the_content() -> None:
     import numpy as np
 
     from syndicate.lineage import story_mask
+    from syndicate.types import OffsetMap
 
     text = "Ships\u00a0left  port.\n\u2003Rates rose\u3000today."
     content = "Ships left port. \nRates rose today."  # a normalised form: offsets map back into text
     offsets = [*range(11), *range(12, 36)]  # content position -> text position (one of the two spaces dropped)
-    doc = SimpleNamespace(content=content, article=SimpleNamespace(text=text), norm=SimpleNamespace(offsets=np.asarray(offsets)))
+    doc = SimpleNamespace(content=content, article=SimpleNamespace(text=text), offsets=OffsetMap.of([*offsets, len(text)]))
     mask = story_mask(doc)
     want = np.zeros(len(text), dtype=bool)
     for k, ch in enumerate(content):

@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syndicate.normalize import normalize, quote_mask, sentences
+from syndicate.types import OffsetMap
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -101,7 +102,8 @@ def test_offsets_of_paragraph_break_point_at_newlines() -> None:
     assert norm.text == "a\n\nb"
     assert [raw[i] for i in norm.offsets[:-1]] == ["a", "\n", "\n", "b"]
     assert norm.offsets[-1] == len(raw)
-    assert norm.offsets.dtype == np.int32
+    # Stored as runs of constant shift, not one entry per character.
+    assert norm.offsets.starts.tolist() == [0, 1, 2]
 
 
 def test_original_span_maps_back() -> None:
@@ -196,8 +198,10 @@ def test_output_is_nfkc_and_clean(raw: str) -> None:
 @given(_TEXTS)
 def test_offsets_map_back(raw: str) -> None:
     norm = normalize(raw)
-    offsets = norm.offsets
-    assert len(offsets) == len(norm.text) + 1
+    offsets = np.asarray(norm.offsets)
+    assert len(norm.offsets) == len(norm.text) + 1
+    assert norm.offsets.tolist() == offsets.tolist() == norm.offsets[:].tolist()
+    assert [norm.offsets[i] for i in range(-len(offsets), len(offsets))] == [*offsets.tolist(), *offsets.tolist()]
     assert offsets[-1] == len(raw)
     assert np.all(np.diff(offsets) >= 0)
     assert np.all((offsets >= 0) & (offsets <= len(raw)))
@@ -313,3 +317,17 @@ def test_char_before_skips_spaces_and_stops_at_the_start() -> None:
     assert char_before("Done.  \n Next", 9) == "."
     assert char_before("  Next", 2) == ""
     assert char_before("a b", 2) == "a"
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(min_value=0, max_value=3), max_size=40))
+def test_offset_map_equals_the_full_array(steps: list[int]) -> None:
+    full = np.cumsum([0, *steps])  # any non-decreasing offsets
+    m = OffsetMap.of(full)
+    assert m.tolist() == full.tolist()
+    assert len(m) == len(full)
+    assert m.take(np.arange(len(full))[::-1]).tolist() == full[::-1].tolist()
+    if len(full):
+        assert m[-1] == full[-1]
+    with pytest.raises(IndexError):
+        m[len(full)]

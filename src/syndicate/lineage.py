@@ -337,7 +337,7 @@ def story_mask(doc: Any) -> npt.NDArray[np.bool_]:
     # Vectorised over code points (a per-character generator was the slow part here).
     keep = ~np.isin(np.frombuffer(content.encode("utf-32-le"), dtype=np.uint32), _space_codes())
     mask = np.zeros(len(doc.article.text), dtype=bool)
-    mask[np.asarray(doc.norm.offsets)[: len(content)][keep]] = True
+    mask[doc.offsets.take(np.flatnonzero(keep))] = True
     return mask
 
 

@@ -47,7 +47,7 @@ from functools import cache, lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from .types import NormalizedText
+from .types import NormalizedText, OffsetMap
 
 __all__ = ["normalize", "quote_mask", "sentences"]
 
@@ -203,12 +203,10 @@ def normalize(text: str) -> NormalizedText:
     if not ascii_only:
         chars, offsets = _nfkc(chars, offsets)
     chars, offsets = _whitespace(chars, offsets)
-    # int32 halves the largest per-document array kept for the whole run; inputs are
-    # capped far below 2**31 characters (IngestConfig.max_bytes).
-    full = np.empty(len(chars) + 1, dtype=np.int32)
+    full = np.empty(len(chars) + 1, dtype=np.int64)
     full[:-1] = offsets
     full[-1] = len(text)
-    return NormalizedText(text=chars, offsets=full)
+    return NormalizedText(text=chars, offsets=OffsetMap.of(full))
 
 
 def _delete_and_fold(text: str, ascii_only: bool) -> tuple[str, npt.NDArray[np.int64]]:

@@ -29,6 +29,7 @@ from . import (
     sketch,
     vectorize,
     verify,
+    viewstore,
 )
 from .backends import local
 from .config import BoilerplateConfig, RunConfig, ShingleConfig
@@ -121,7 +122,7 @@ def stripped(
     content, removed = boilerplate.strip(norm, chrome, config)
     if not any(ch.isalnum() for ch in content):
         return Skipped(art.path, "empty", "only publisher chrome after cleaning")
-    return Document(index, art, norm, content, removed)
+    return Document(index, art, norm.offsets, content, removed)
 
 
 def _normalize_chunk(arts: Sequence[Article]) -> list[NormalizedText | Skipped]:
@@ -143,21 +144,26 @@ def build_view(content: str, config: ShingleConfig) -> verify.DocView:
     )
 
 
-def _views_chunk(contents: Sequence[str]) -> list[verify.DocView]:
-    cfg: ShingleConfig = local.state()["shingle"]
-    return [build_view(c, cfg) for c in contents]
+def _pack_chunk(ranges: Sequence[tuple[int, int]]) -> list[viewstore.ViewPack]:
+    st = local.state()
+    cfg: ShingleConfig = st["shingle"]
+    return [viewstore.pack([build_view(c, cfg) for c in st["contents"][s:e]]) for s, e in ranges]
 
 
-def _views(docs: list[Document], config: RunConfig, progress: bool) -> list[verify.DocView]:
+def _views(docs: list[Document], config: RunConfig, progress: bool) -> viewstore.ViewStore:
+    """Every document's view, packed per work chunk (workers return a few arrays, not objects)."""
+    contents = [d.content for d in docs]
+    ranges = [(s, min(s + VIEW_CHUNK, len(contents))) for s in range(0, len(contents), VIEW_CHUNK)]
     with _bar("shingle", len(docs), progress) as tick:
-        return local.ordered_map(
-            _views_chunk,
-            [d.content for d in docs],
+        packs = local.ordered_map(
+            _pack_chunk,
+            ranges,
             jobs=local.resolve_jobs(config.jobs),
-            chunk=VIEW_CHUNK,
-            shared={"shingle": config.shingle},
-            progress=tick,
+            chunk=1,
+            shared={"shingle": config.shingle, "contents": contents},
+            progress=None if tick is None else (lambda k: tick(k * VIEW_CHUNK)),
         )
+    return viewstore.ViewStore(contents, packs, config.shingle.n)
 
 
 def _baselines(x: Any, neighbors: tuple[tuple[int, ...], ...]) -> npt.NDArray[np.float64]:
@@ -195,9 +201,9 @@ class CandidateStage:
     capped_buckets: int
 
 
-def candidate_stage(docs: list[Document], views: list[verify.DocView], config: RunConfig, clock: _Clock) -> CandidateStage:
+def candidate_stage(docs: list[Document], views: viewstore.ViewStore, config: RunConfig, clock: _Clock) -> CandidateStage:
     """Signatures and the three candidate channels, merged."""
-    sets = [v.shingled.unique for v in views]
+    sets = [views.unique(i) for i in range(len(views))]
     with clock.stage("sketch"):
         sigs = sketch.signatures(sets, config.sketch)
     with clock.stage("candidates"):
@@ -262,7 +268,7 @@ def _run(path: str, config: RunConfig, timings: bool) -> Report:
     cand = candidate_stage(docs, views, config, clock)
     sigs, x, pairs, channels, neighbors = cand.sigs, cand.x, cand.pairs, cand.channels, cand.neighbors
     with clock.stage("verify"):
-        index = verify.sentence_index(views, cand.model)
+        index = verify.sentence_index(views.outlines(), cand.model)
         matches = _verify(docs, views, sigs, x, index, pairs, channels, neighbors, config, progress)
     with clock.stage("cluster"):
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
@@ -329,7 +335,7 @@ def _lineage_chunk(ks: Sequence[int]) -> list[dict[str, Any]]:
     ]
 
 
-def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:
+def _sentence_lookup(views: Sequence[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:
     """(x, y) -> sentence similarities, usable-sentence masks (narration, >= 6 words), x's sentence texts."""
 
     def usable(v: verify.DocView) -> npt.NDArray[np.bool_]:
@@ -345,9 +351,9 @@ def _sentence_lookup(views: list[verify.DocView], index: verify.SentenceIndex) -
     return lookup
 
 
-def _token_df(views: list[verify.DocView]) -> Callable[[str], int]:
+def _token_df(views: viewstore.ViewStore) -> Callable[[str], int]:
     """word -> number of documents containing it (mergeable counts over token hashes)."""
-    return token_df_lookup(*verify.hash_df([np.unique(v.shingled.token_hashes) for v in views]))
+    return token_df_lookup(*verify.hash_df([np.unique(views.token_hashes(i)) for i in range(len(views))]))
 
 
 def token_df_lookup(hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]) -> Callable[[str], int]:
@@ -362,12 +368,12 @@ def token_df_lookup(hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64
 
 
 def _worth_verifying(
-    views: list[verify.DocView], pairs: npt.NDArray[np.int64], cos: npt.NDArray[np.float64], config: RunConfig
+    views: viewstore.ViewStore, pairs: npt.NDArray[np.int64], cos: npt.NDArray[np.float64], config: RunConfig
 ) -> npt.NDArray[np.bool_]:
     """Candidates that could end as a reported pair: similar enough, or sharing enough shingles."""
     keep = cos >= config.candidates.verify_min_cosine
     for k in np.flatnonzero(~keep).tolist():
-        keep[k] = shares_enough(views[int(pairs[k, 0])], views[int(pairs[k, 1])], config)
+        keep[k] = sets_share_enough(views.unique(int(pairs[k, 0])), views.unique(int(pairs[k, 1])), config)
     return keep
 
 
@@ -385,7 +391,7 @@ def sets_share_enough(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64], co
 
 def _verify(
     docs: list[Document],
-    views: list[verify.DocView],
+    views: viewstore.ViewStore,
     sigs: Any,
     x: Any,
     index: verify.SentenceIndex,
@@ -405,8 +411,8 @@ def _verify(
         partners[j].add(i)
     background = verify.Background(index, [tuple(sorted(p)) for p in partners])
     # Only hashes two documents share: verification looks up nothing else.
-    df = verify.hash_df([v.shingled.unique for v in views], min_count=2)
-    phrase_df = verify.hash_df([v.phrases for v in views], min_count=2)
+    df = verify.hash_df([views.unique(i) for i in range(len(views))], min_count=2)
+    phrase_df = verify.hash_df([views.phrases(i) for i in range(len(views))], min_count=2)
     shared = {
         "views": views, "sigs": sigs, "cos": cos, "baselines": baselines, "df": df, "phrase_df": phrase_df,
         "index": index, "background": background, "pairs": pairs, "channels": channels, "config": config,

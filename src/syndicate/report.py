@@ -220,8 +220,8 @@ def document_entry(doc: Any) -> dict[str, Any]:
 
 
 def _passage_entry(p: Any, da: Any, db: Any) -> dict[str, Any]:
-    a_s, a_e = da.norm.original_span(p.a_start, p.a_end)
-    b_s, b_e = db.norm.original_span(p.b_start, p.b_end)
+    a_s, a_e = da.offsets.original_span(p.a_start, p.a_end)
+    b_s, b_e = db.offsets.original_span(p.b_start, p.b_end)
     return {
         "kind": p.kind,
         "a_start": a_s,

@@ -125,13 +125,29 @@ def shingle(text: str, quote_mask: npt.NDArray[np.bool_] | None, config: Shingle
     """
     words, starts, ends = tokenize(text)
     th = np.fromiter((token_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    sh = ngram_hashes(th, config.n)
-    if quote_mask is not None and len(words):
+    return from_tokens(starts, ends, th, quote_mask, config.n)
+
+
+def from_tokens(
+    starts: npt.ArrayLike,
+    ends: npt.ArrayLike,
+    token_hashes: U64,
+    quote_mask: npt.NDArray[np.bool_] | None,
+    n: int,
+    unique: U64 | None = None,
+) -> Shingled:
+    """:func:`shingle` from a text's token spans and hashes (what a view store keeps of it).
+
+    ``unique``, when given, is the shingle set already known (it is not recomputed).
+    """
+    starts = np.asarray(starts, dtype=np.int32)
+    sh = ngram_hashes(token_hashes, n)
+    if quote_mask is not None and token_hashes.shape[0]:
         tok_quoted = quote_mask[starts].astype(np.int64)
-        n = min(config.n, len(words))
+        n = min(n, token_hashes.shape[0])
         csum = np.concatenate(([0], np.cumsum(tok_quoted)))
         in_q = csum[n : n + sh.shape[0]] - csum[: sh.shape[0]]
         quoted = in_q * 2 > n
     else:
         quoted = np.zeros(sh.shape[0], dtype=bool)
-    return Shingled(starts.astype(np.int32), ends.astype(np.int32), th, sh, quoted, np.unique(sh))
+    return Shingled(starts, np.asarray(ends, dtype=np.int32), token_hashes, sh, quoted, np.unique(sh) if unique is None else unique)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -189,7 +190,17 @@ class SentenceIndex:
         return value
 
 
-def sentence_index(docs: Sequence[DocView], model: vectorize.TfidfModel) -> SentenceIndex:
+class Outline(Protocol):
+    """What :func:`sentence_index` reads of a document (a :class:`DocView` has it)."""
+
+    @property
+    def content(self) -> str: ...
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]: ...
+
+
+def sentence_index(docs: Iterable[Outline], model: vectorize.TfidfModel) -> SentenceIndex:
     """TF-IDF vectors (stems and stem bigrams, corpus IDF) of every sentence."""
     texts: list[str] = []
     offsets = [0]

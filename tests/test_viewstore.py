@@ -1,0 +1,73 @@
+"""The view store: views rebuilt from packed arrays equal the views built from the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate import normalize, viewstore
+from syndicate.config import ShingleConfig
+from syndicate.pipeline import build_view
+from syndicate.verify import DocView
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+_WORDS = st.sampled_from(["the", "port", "said", '"we', 'lost"', "ships.", "\n\n", "Rates", "rose", "'", "today."])
+
+
+def _same(v: DocView, r: DocView) -> None:
+    assert v.content == r.content
+    assert v.sentences == r.sentences
+    assert np.array_equal(v.quotes, r.quotes) and v.quotes.dtype == r.quotes.dtype
+    assert np.array_equal(v.phrases, r.phrases)
+    assert len(v.sentence_phrases) == len(r.sentence_phrases)
+    assert all(np.array_equal(a, b) for a, b in zip(v.sentence_phrases, r.sentence_phrases, strict=True))
+    for name in ("token_starts", "token_ends", "token_hashes", "shingles", "quoted", "unique"):
+        got, want = getattr(v.shingled, name), getattr(r.shingled, name)
+        assert np.array_equal(got, want) and got.dtype == want.dtype, name
+
+
+def _store(texts: list[str], chunk: int, cache: int = 4) -> tuple[viewstore.ViewStore, list[DocView]]:
+    cfg = ShingleConfig()
+    built = [build_view(t, cfg) for t in texts]
+    packs = [viewstore.pack(built[i : i + chunk]) for i in range(0, len(built), chunk)]
+    return viewstore.ViewStore(texts, packs, cfg.n, cache=cache), built
+
+
+def test_seed_views_round_trip() -> None:
+    texts = [normalize.normalize(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+    store, built = _store(texts, chunk=2)
+    assert len(store) == len(texts) == 5
+    for _ in range(2):  # built, then from the cache (size 4 < 5 documents: some rebuilt)
+        for i, r in enumerate(built):
+            _same(store[i], r)
+            assert np.array_equal(store.unique(i), r.shingled.unique)
+            assert np.array_equal(store.phrases(i), r.phrases)
+            assert np.array_equal(store.token_hashes(i), r.shingled.token_hashes)
+    outlines = list(store.outlines())
+    assert [(o.content, o.sentences) for o in outlines] == [(r.content, r.sentences) for r in built]
+    # Smaller than the views' arrays (no per-character mask, no shingle arrays), before object overheads.
+    packed = sum(getattr(p, f).nbytes for p in store._packs for f in p.__slots__)
+    full = sum(
+        r.quotes.nbytes + sum(getattr(r.shingled, f).nbytes for f in r.shingled.__slots__) for r in built
+    )
+    assert packed < 0.75 * full
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=40).map(" ".join), min_size=1, max_size=6), st.integers(1, 4))
+def test_any_texts_round_trip(texts: list[str], chunk: int) -> None:
+    store, built = _store(texts, chunk)
+    for i, r in enumerate(built):
+        _same(store[i], r)
+
+
+def test_out_of_range_and_mismatched_packs() -> None:
+    store, built = _store(["one two three four five six", "seven eight"], chunk=1)
+    with pytest.raises(IndexError):
+        store[2]
+    with pytest.raises(ValueError, match="view packs hold 2 documents for 3"):
+        viewstore.ViewStore(["a", "b", "c"], [viewstore.pack(built)], 5)
