@@ -220,3 +220,16 @@ def test_html_and_jsonl_inputs_end_to_end(tmp_path: Path) -> None:
         assert record["text"][s:e] == p[f"{wire_side}_text"]
     (cluster,) = report["clusters"]
     assert cluster["original"] == "page"  # published a day earlier
+
+
+def test_ordered_map_keeps_no_state_after_the_stage() -> None:
+    from syndicate.backends import local
+
+    def seen(chunk: list[int]) -> list[int]:
+        return [x * local.state()["k"] for x in chunk]
+
+    assert local.ordered_map(seen, [1, 2, 3], jobs=1, chunk=2, shared={"k": 10}) == [10, 20, 30]
+    assert local.state() == {}
+    with pytest.raises(KeyError):
+        local.ordered_map(seen, [1], jobs=1, chunk=1, shared={})
+    assert local.state() == {}

@@ -266,14 +266,26 @@ def _run(path: str, config: RunConfig, timings: bool) -> Report:
     with clock.stage("shingle"):
         views = _views(docs, config, progress)
     cand = candidate_stage(docs, views, config, clock)
-    sigs, x, pairs, channels, neighbors = cand.sigs, cand.x, cand.pairs, cand.channels, cand.neighbors
     with clock.stage("verify"):
         index = verify.sentence_index(views.outlines(), cand.model)
-        matches = _verify(docs, views, sigs, x, index, pairs, channels, neighbors, config, progress)
+        matches = _verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, config, progress)
+    counts: dict[str, Any] = {
+        "candidate_pairs": int(cand.pairs.shape[0]),
+        "candidates_by_channel": cand.by_channel,
+        "pruned_anchors": cand.pruned_anchors,
+        "capped_buckets": cand.capped_buckets,
+        "pairs": len(matches),
+        "reuse_pairs": sum(1 for _, rel, _ in matches if rel in relation.REUSE),
+    }
+    bands_rows = (cand.bands, cand.rows)
+    # Derivation needs none of the candidate stage's arrays (signatures, TF-IDF rows:
+    # ~7 KB a document) and only the report form of the pairs: released before it runs.
+    del cand
     with clock.stage("cluster"):
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
         groups = cluster.clusters(links, config.cluster)
     entries = {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches}
+    del matches, links
     sentence_sim = _sentence_lookup(views, index)
     token_df = _token_df(views)
     with clock.stage("lineage"):
@@ -295,17 +307,12 @@ def _run(path: str, config: RunConfig, timings: bool) -> Report:
         "files_seen": result.files_seen,
         "documents": len(docs),
         "skipped": len(skipped),
-        "candidate_pairs": int(pairs.shape[0]),
-        "candidates_by_channel": cand.by_channel,
-        "pruned_anchors": cand.pruned_anchors,
-        "capped_buckets": cand.capped_buckets,
-        "pairs": len(matches),
-        "reuse_pairs": sum(1 for _, rel, _ in matches if rel in relation.REUSE),
+        **counts,
         "clusters": len(groups),
     }
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
-    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, (cand.bands, cand.rows))
+    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, bands_rows)
 
 
 def _pairs_by_cluster(

@@ -51,6 +51,15 @@ def ordered_map(
     """
     _STATE.clear()
     _STATE.update(shared)
+    try:
+        return _map(fn, items, jobs, chunk, progress)
+    finally:
+        _STATE.clear()  # the stage's state is not kept alive after it (memory)
+
+
+def _map(
+    fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, chunk: int, progress: Callable[[int], None] | None
+) -> list[R]:
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     out: list[R] = []
     if jobs <= 1 or len(chunks) <= 1 or sys.platform == "win32":
