@@ -137,7 +137,9 @@ class SentenceIndex:
     def __init__(
         self, words: sp.csr_matrix, offsets: npt.NDArray[np.int64], cache_bytes: int = 256 << 20, sim_bytes: int = 64 << 20
     ) -> None:
-        self.words = words
+        # float32: the blocks every product reads are float32 already, so keeping the
+        # rows in float32 changes no value and saves a third of the index (~2 KB an article).
+        self.words = words if words.dtype == np.float32 else words.astype(np.float32)
         self.offsets = offsets
         self._blocks: OrderedDict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = OrderedDict()
         self._cache_bytes = cache_bytes
