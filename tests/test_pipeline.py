@@ -233,3 +233,20 @@ def test_ordered_map_keeps_no_state_after_the_stage() -> None:
     with pytest.raises(KeyError):
         local.ordered_map(seen, [1], jobs=1, chunk=1, shared={})
     assert local.state() == {}
+
+
+def test_passage_texts_filled_from_the_original_files() -> None:
+    from types import SimpleNamespace
+
+    from syndicate.report import fill_texts, with_texts
+
+    def doc(text: str) -> Any:
+        return SimpleNamespace(article=SimpleNamespace(text=text))
+
+    da, db = doc("Alpha said the talks went well."), doc("As Alpha said, talks went well.")
+    entry = {"a": "x", "passages": [{"a_start": 6, "a_end": 10, "b_start": 15, "b_end": 31, "a_text": None, "b_text": None}]}
+    copy = with_texts(entry, da, db)
+    assert copy["passages"][0]["a_text"] == "said" and copy["passages"][0]["b_text"] == "talks went well."
+    assert entry["passages"][0]["a_text"] is None  # the entry itself is unchanged
+    fill_texts(entry, da, db)
+    assert entry == copy

@@ -34,7 +34,7 @@ from . import (
 from .backends import local
 from .config import BoilerplateConfig, RunConfig, ShingleConfig
 from .errors import InputError
-from .report import Report, build_report, channel_names, pair_entry
+from .report import Report, build_report, channel_names, fill_texts, pair_entry, with_texts
 from .types import Article, Document, NormalizedText, Skipped
 
 # Items per work unit of the process pool (documents, candidate pairs).
@@ -284,7 +284,9 @@ def _run(path: str, config: RunConfig, timings: bool) -> Report:
     with clock.stage("cluster"):
         links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
         groups = cluster.clusters(links, config.cluster)
-    entries = {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches}
+    # Passage texts are sliced from the documents when needed (derivation workers fill
+    # their cluster's copies; the report gets them once the views are released).
+    entries = {(m.a, m.b): pair_entry(m, rel, conf, docs, texts=False) for m, rel, conf in matches}
     del matches, links
     sentence_sim = _sentence_lookup(views, index)
     token_df = _token_df(views)
@@ -303,6 +305,9 @@ def _run(path: str, config: RunConfig, timings: bool) -> Report:
             entry: dict[str, Any] = {"id": f"c{k}", "members": [docs[i].article.id for i in g]}
             entry.update(lin)
             cluster_entries.append(entry)
+    del views, index, sentence_sim, token_df, shared
+    for (a, b), e in entries.items():
+        fill_texts(e, docs[a], docs[b])
     stats: dict[str, Any] = {
         "files_seen": result.files_seen,
         "documents": len(docs),
@@ -336,10 +341,12 @@ def _pairs_by_cluster(
 
 def _lineage_chunk(ks: Sequence[int]) -> list[dict[str, Any]]:
     st = local.state()
-    return [
-        lineage.build_lineage(st["groups"][k], st["docs"], st["pairs"][k], st["config"], st["token_df"], st["sentence_sim"])
-        for k in ks
-    ]
+    docs = st["docs"]
+    out = []
+    for k in ks:
+        pairs = {(a, b): with_texts(e, docs[a], docs[b]) for (a, b), e in st["pairs"][k].items()}
+        out.append(lineage.build_lineage(st["groups"][k], docs, pairs, st["config"], st["token_df"], st["sentence_sim"]))
+    return out
 
 
 def _sentence_lookup(views: Sequence[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:

@@ -219,7 +219,7 @@ def document_entry(doc: Any) -> dict[str, Any]:
     }
 
 
-def _passage_entry(p: Any, da: Any, db: Any) -> dict[str, Any]:
+def _passage_entry(p: Any, da: Any, db: Any, texts: bool) -> dict[str, Any]:
     a_s, a_e = da.offsets.original_span(p.a_start, p.a_end)
     b_s, b_e = db.offsets.original_span(p.b_start, p.b_end)
     return {
@@ -229,13 +229,19 @@ def _passage_entry(p: Any, da: Any, db: Any) -> dict[str, Any]:
         "b_start": b_s,
         "b_end": b_e,
         "similarity": p.similarity,
-        "a_text": da.article.text[a_s:a_e],
-        "b_text": db.article.text[b_s:b_e],
+        "a_text": da.article.text[a_s:a_e] if texts else None,
+        "b_text": db.article.text[b_s:b_e] if texts else None,
     }
 
 
-def pair_entry(m: Any, rel: str, conf: float, docs: list[Any]) -> dict[str, Any]:
-    """The report entry of one scored pair (ids, relation, scores, passages in original offsets)."""
+def pair_entry(m: Any, rel: str, conf: float, docs: list[Any], texts: bool = True) -> dict[str, Any]:
+    """The report entry of one scored pair (ids, relation, scores, passages in original offsets).
+
+    With ``texts=False`` the passages' ``a_text`` and ``b_text`` are left ``None``, to
+    be filled by :func:`with_texts` or :func:`fill_texts` when needed: they are the
+    largest part of the entries (~4 KB a verified pair of news articles), and a scan
+    keeps every entry until the report is assembled.
+    """
     da, db = docs[m.a], docs[m.b]
     return {
         "a": da.article.id,
@@ -244,8 +250,22 @@ def pair_entry(m: Any, rel: str, conf: float, docs: list[Any]) -> dict[str, Any]
         "confidence": conf,
         "channels": channel_names(m.channels),
         "scores": dict(sorted(m.scores.items())),
-        "passages": [_passage_entry(p, da, db) for p in m.passages] if rel != "same_story" else [],
+        "passages": [_passage_entry(p, da, db, texts) for p in m.passages] if rel != "same_story" else [],
     }
+
+
+def fill_texts(entry: dict[str, Any], da: Any, db: Any) -> None:
+    """Set the passages' ``a_text`` and ``b_text`` of a pair entry from its two documents (in place)."""
+    for p in entry["passages"]:
+        p["a_text"] = da.article.text[p["a_start"] : p["a_end"]]
+        p["b_text"] = db.article.text[p["b_start"] : p["b_end"]]
+
+
+def with_texts(entry: dict[str, Any], da: Any, db: Any) -> dict[str, Any]:
+    """A copy of a pair entry with its passages' texts filled (the entry itself is unchanged)."""
+    out = {**entry, "passages": [dict(p) for p in entry["passages"]]}
+    fill_texts(out, da, db)
+    return out
 
 
 def build_report(
