@@ -250,3 +250,21 @@ def test_passage_texts_filled_from_the_original_files() -> None:
     assert entry["passages"][0]["a_text"] is None  # the entry itself is unchanged
     fill_texts(entry, da, db)
     assert entry == copy
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSONISH)
+def test_report_rounds_in_place_like_the_copying_round(value: Any) -> None:
+    import copy
+
+    from syndicate.report import _round, _round_in_place
+
+    assert json.dumps(_round_in_place(copy.deepcopy(value))) == json.dumps(_round(value))
