@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syndicate import vectorize
 from syndicate.candidates import anchor_pairs, lsh_pairs, lsh_params, merge_channels, tfidf_pairs
@@ -66,3 +69,50 @@ def test_merge_channels_records_sources() -> None:
     pairs, ch = merge_channels([(a, 1), (b, 2), (np.zeros((0, 2), dtype=np.int64), 4)])
     assert pairs.tolist() == [[0, 1], [2, 3]]
     assert ch.tolist() == [3, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=25), min_size=2, max_size=12),
+    st.integers(1, 6),
+)
+def test_anchor_counts_do_not_depend_on_the_batch_size(raw: list[list[int]], batch: int) -> None:
+    import syndicate.candidates as c
+
+    sets = [np.unique(np.array(r, dtype=np.uint64)) for r in raw]
+    hashes, owners = c.anchor_index(sets, 1)
+    cfg = CandidateConfig(anchor_mod=1, anchor_max_df=6)
+    whole = c.anchor_pair_counts(hashes, owners, len(sets), cfg)
+    want: dict[tuple[int, int], int] = {}
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            shared = np.intersect1d(sets[i], sets[j])
+            df = np.array([sum(int(h in s) for s in sets) for h in shared.tolist()], dtype=np.int64)
+            if np.count_nonzero(df <= 6):
+                want[(i, j)] = int(np.count_nonzero(df <= 6))
+    assert dict(zip(map(tuple, whole[0].tolist()), whole[1].tolist(), strict=True)) == want
+    old = c.ANCHOR_PAIR_BATCH
+    c.ANCHOR_PAIR_BATCH = batch
+    try:
+        small = c.anchor_pair_counts(hashes, owners, len(sets), cfg)
+    finally:
+        c.ANCHOR_PAIR_BATCH = old
+    assert np.array_equal(whole[0], small[0]) and np.array_equal(whole[1], small[1]) and whole[2] == small[2]
+
+
+def test_tfidf_neighbours_do_not_depend_on_the_row_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import syndicate.candidates as c
+
+    rng = np.random.default_rng(5)
+    words = [f"w{k}" for k in range(60)]
+    texts = [" ".join(rng.choice(words, size=30).tolist()) for _ in range(25)]
+    counts = vectorize.term_counts(texts)
+    model = vectorize.fit(counts)
+    x = vectorize.weigh(counts, model)
+    cfg = CandidateConfig(tfidf_min_cosine=0.0, tfidf_neighbors=3)
+    whole = tfidf_pairs(x, model.df, cfg)
+    monkeypatch.setattr(c, "TFIDF_ROW_BATCH", 4)
+    monkeypatch.setattr(vectorize, "COSINE_CHUNK", 3)
+    small = tfidf_pairs(x, model.df, cfg)
+    assert whole[0].shape[0] > 10
+    assert np.array_equal(whole[0], small[0]) and whole[1] == small[1]

@@ -17,6 +17,7 @@ Pairs are ``(i, j)`` rows with ``i < j`` of document indexes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,13 @@ from .sketch import EMPTY
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+
+# Pairs generated per batch of anchor groups before they are reduced (bounds the
+# anchor channel's transient memory: ~60 bytes a pair while a batch is reduced).
+ANCHOR_PAIR_BATCH = 1 << 21
+# Rows of the TF-IDF term-index product computed at a time (~1,700 non-zeros a row
+# at news length: ~40 MB a batch).
+TFIDF_ROW_BATCH = 2048
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -165,12 +173,35 @@ def anchor_pair_counts(hashes: U64, owners: I64, n_docs: int, config: CandidateC
     """
     order, starts, lengths = _groups(hashes)
     pruned = int(np.count_nonzero(lengths > config.anchor_max_df))
-    keep = lengths <= config.anchor_max_df
-    pairs, _ = _pairs_in_groups(owners[order], starts[keep], lengths[keep], config.anchor_max_df)
-    if pairs.shape[0] == 0:
-        return pairs, np.zeros(0, dtype=np.int64), pruned
-    unique, counts = pair_totals(pairs, np.ones(pairs.shape[0], dtype=np.int64), n_docs)
-    return unique, counts, pruned
+    keep = (lengths <= config.anchor_max_df) & (lengths >= 2)
+    starts, lengths = starts[keep], lengths[keep]
+    owners = owners[order]
+    del order
+    # Groups in batches of about ANCHOR_PAIR_BATCH pairs, each reduced to unique pairs
+    # and merged into the running totals: all pairs at once (one per shared anchor,
+    # ~100 per copied pair) were a 460 MB transient at 10k documents (measured).
+    ends = np.cumsum(lengths * (lengths - 1) // 2)
+    cuts = np.searchsorted(ends, np.arange(ANCHOR_PAIR_BATCH, ends[-1] if ends.shape[0] else 0, ANCHOR_PAIR_BATCH))
+    bounds = np.unique(np.concatenate(([0], cuts, [starts.shape[0]]))).tolist()
+    n = np.int64(n_docs)
+    codes, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    for lo, hi in itertools.pairwise(bounds):
+        pairs, _ = _pairs_in_groups(owners, starts[lo:hi], lengths[lo:hi], config.anchor_max_df)
+        batch, batch_counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
+        codes, counts = _merge_totals(codes, counts, batch, batch_counts)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.int64), counts, pruned
+
+
+def _merge_totals(codes: I64, counts: I64, more: I64, more_counts: I64) -> tuple[I64, I64]:
+    """Sorted unique ``codes`` with summed counts, from two such arrays."""
+    if codes.shape[0] == 0:
+        return more.astype(np.int64), more_counts.astype(np.int64)
+    both = np.concatenate((codes, more))
+    order = np.argsort(both, kind="stable")  # two sorted runs: a linear merge
+    both = both[order]
+    first = np.flatnonzero(np.concatenate(([True], both[1:] != both[:-1])))
+    summed = np.add.reduceat(np.concatenate((counts, more_counts))[order], first)
+    return both[first], summed.astype(np.int64)
 
 
 def pair_totals(pairs: I64, counts: I64, n_docs: int) -> tuple[I64, I64]:
@@ -198,7 +229,13 @@ def tfidf_pairs(
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64), empty
     idx = top_term_rows(x, df, config)
-    directed = top_neighbors((idx @ idx.T).tocsr(), np.arange(n, dtype=np.int64), config.tfidf_neighbors)
+    idx_t = idx.T.tocsr()
+    # In row batches: the whole product was a 200 MB transient at 10k documents (measured).
+    parts = [
+        top_neighbors((idx[lo : lo + TFIDF_ROW_BATCH] @ idx_t).tocsr(), np.arange(lo, min(lo + TFIDF_ROW_BATCH, n), dtype=np.int64), config.tfidf_neighbors)
+        for lo in range(0, n, TFIDF_ROW_BATCH)
+    ]
+    directed = np.concatenate(parts)
     if directed.shape[0] == 0:
         return np.zeros((0, 2), dtype=np.int64), empty
     # One vectorised cosine over all (row, neighbour) pairs; measured ~100x faster
@@ -242,7 +279,9 @@ def top_term_rows(x: sp.csr_matrix, df: npt.NDArray[np.int64], config: Candidate
     The index of :func:`tfidf_pairs`; a distributed engine calls it per document.
     """
     x = x.tocsr()
-    usable = (df[x.indices] >= 2) & (df[x.indices] <= config.tfidf_max_df)
+    term_df = df[x.indices]
+    usable = (term_df >= 2) & (term_df <= config.tfidf_max_df)
+    del term_df
     data = np.where(usable, x.data, 0.0)
     keep = np.zeros(data.shape[0], dtype=bool)
     k = config.tfidf_top_terms

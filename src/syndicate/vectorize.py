@@ -23,7 +23,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 N_FEATURES = 1 << 20
 STEM_CHARS = 5
-COSINE_CHUNK = 8192  # pairs per sparse row gather in row_cosines
+COSINE_CHUNK = 1024  # pairs per sparse row gather in row_cosines (8192: a 196 MB transient at 10k, measured)
 _WORD = re.compile(r"\w+")
 
 
@@ -84,9 +84,11 @@ def fit(counts: sp.csr_matrix) -> TfidfModel:
 
 def weigh(counts: sp.csr_matrix, model: TfidfModel) -> sp.csr_matrix:
     """Sublinear-tf TF-IDF rows, L2-normalised."""
-    x = counts.copy().astype(np.float64)
-    x.data = 1.0 + np.log(x.data)
-    x = x.multiply(model.idf[None, :]).tocsr()
+    # In place on one copy (same values, bytes checked at 10k; transient 151 -> 92 MB).
+    x = counts.astype(np.float64, copy=True).tocsr()
+    np.log(x.data, out=x.data)
+    x.data += 1.0
+    x.data *= model.idf[x.indices]
     return l2_normalize(x, norm="l2", copy=False)
 
 
