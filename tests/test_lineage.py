@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from syndicate.lineage import credits, direction, parse_date
 
 SCORES = {
@@ -115,3 +118,56 @@ def test_story_mask_marks_the_non_space_characters_of_the_content() -> None:
             want[offsets[k]] = True
     assert np.array_equal(mask, want)
     assert "".join(text[k] for k in np.flatnonzero(mask)) == "Shipsleftport.Ratesrosetoday."
+
+
+def _networkx_tree(nodes: list[int], weights: dict[tuple[int, int], float], root: int | None) -> list[tuple[int, int]] | None:
+    import networkx as nx
+
+    from syndicate.lineage import _ROOT_WEIGHT, VIRTUAL_ROOT
+
+    g = nx.DiGraph()
+    g.add_node(VIRTUAL_ROOT)
+    for n in nodes:
+        if root is None or n == root:
+            g.add_edge(VIRTUAL_ROOT, n, weight=_ROOT_WEIGHT)
+    for (s, t), w in weights.items():
+        if root is None or t != root:
+            g.add_edge(s, t, weight=w)
+    try:
+        arb = nx.maximum_spanning_arborescence(g, attr="weight")
+    except nx.NetworkXException:
+        return None
+    return sorted((s, t) for s, t in arb.edges() if s != VIRTUAL_ROOT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 7).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.dictionaries(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] != e[1]),
+                st.floats(-1, 1) | st.sampled_from([0.0, 0.25, 0.5]),  # some exact ties
+                max_size=n * (n - 1),
+            ),
+            st.none() | st.integers(0, n - 1),
+        )
+    )
+)
+def test_tree_is_networkx_maximum_arborescence(case: tuple[int, dict[tuple[int, int], float], int | None]) -> None:
+    from syndicate.lineage import _branching, _tree
+
+    n, weights, root = case
+    nodes = list(range(n))
+    want = _networkx_tree(nodes, weights, root)
+    got_weight, got = _tree(nodes, weights, root)
+    if want is None:
+        assert got == [] and got_weight == float("-inf")
+    else:
+        assert got == want
+    # The clear-cut path alone, where it answers, is the same tree.
+    graph = {(-1, k): 1e-3 for k in nodes if root is None or k == root}
+    graph.update({e: w for e, w in weights.items() if root is None or e[1] != root})
+    clear = _branching(set(nodes) | {-1}, graph, -1)
+    if clear is not None:
+        assert sorted(e for e in clear if e[0] != -1) == want
