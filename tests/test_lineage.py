@@ -120,26 +120,6 @@ def test_story_mask_marks_the_non_space_characters_of_the_content() -> None:
     assert "".join(text[k] for k in np.flatnonzero(mask)) == "Shipsleftport.Ratesrosetoday."
 
 
-def _networkx_tree(nodes: list[int], weights: dict[tuple[int, int], float], root: int | None) -> list[tuple[int, int]] | None:
-    import networkx as nx
-
-    from syndicate.lineage import _ROOT_WEIGHT, VIRTUAL_ROOT
-
-    g = nx.DiGraph()
-    g.add_node(VIRTUAL_ROOT)
-    for n in nodes:
-        if root is None or n == root:
-            g.add_edge(VIRTUAL_ROOT, n, weight=_ROOT_WEIGHT)
-    for (s, t), w in weights.items():
-        if root is None or t != root:
-            g.add_edge(s, t, weight=w)
-    try:
-        arb = nx.maximum_spanning_arborescence(g, attr="weight")
-    except nx.NetworkXException:
-        return None
-    return sorted((s, t) for s, t in arb.edges() if s != VIRTUAL_ROOT)
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(1, 7).flatmap(
@@ -155,19 +135,19 @@ def _networkx_tree(nodes: list[int], weights: dict[tuple[int, int], float], root
     )
 )
 def test_tree_is_networkx_maximum_arborescence(case: tuple[int, dict[tuple[int, int], float], int | None]) -> None:
-    from syndicate.lineage import _branching, _tree
+    from syndicate.lineage import _ROOT_WEIGHT, VIRTUAL_ROOT, _branching, _tree, networkx_tree
 
     n, weights, root = case
     nodes = list(range(n))
-    want = _networkx_tree(nodes, weights, root)
+    graph = {(VIRTUAL_ROOT, k): _ROOT_WEIGHT for k in nodes if root is None or k == root}
+    graph.update({e: w for e, w in weights.items() if root is None or e[1] != root})
+    want = networkx_tree(graph)
     got_weight, got = _tree(nodes, weights, root)
     if want is None:
         assert got == [] and got_weight == float("-inf")
     else:
         assert got == want
     # The clear-cut path alone, where it answers, is the same tree.
-    graph = {(-1, k): 1e-3 for k in nodes if root is None or k == root}
-    graph.update({e: w for e, w in weights.items() if root is None or e[1] != root})
-    clear = _branching(set(nodes) | {-1}, graph, -1)
+    clear = _branching(set(nodes) | {VIRTUAL_ROOT}, graph, VIRTUAL_ROOT)
     if clear is not None:
-        assert sorted(e for e in clear if e[0] != -1) == want
+        assert sorted(e for e in clear if e[0] != VIRTUAL_ROOT) == want

@@ -537,32 +537,35 @@ def _find_cycle(parent: dict[int, int], root: int) -> list[int]:
 
 
 def _tree(nodes: Sequence[int], weights: dict[tuple[int, int], float], root: int | None) -> tuple[float, list[tuple[int, int]]]:
-    """Maximum spanning arborescence over the members with a virtual root.
+    """Maximum spanning arborescence over the members with a virtual root: (weight, edges).
 
-    With ``root`` given, only that member may hang from the virtual root.
+    With ``root`` given, only that member may hang from the virtual root. No tree:
+    ``(-inf, [])``.
     """
+    graph = {(VIRTUAL_ROOT, n): _ROOT_WEIGHT for n in nodes if root is None or n == root}
+    graph.update({(s, t): w for (s, t), w in weights.items() if root is None or t != root})
     members = set(nodes)
+    clear = None
     if all(s in members and t in members for s, t in weights):
-        graph = {(VIRTUAL_ROOT, n): _ROOT_WEIGHT for n in nodes if root is None or n == root}
-        graph.update({(s, t): w for (s, t), w in weights.items() if root is None or t != root})
         clear = _branching(members | {VIRTUAL_ROOT}, graph, VIRTUAL_ROOT)
-        if clear is not None:
-            found = sorted((s, t) for s, t in clear if s != VIRTUAL_ROOT)
-            return sum(weights[e] for e in found) + _ROOT_WEIGHT, found
+    found = sorted(e for e in clear if e[0] != VIRTUAL_ROOT) if clear is not None else networkx_tree(graph)
+    if found is None:
+        return -math.inf, []
+    return sum(weights[e] for e in found) + _ROOT_WEIGHT, found
+
+
+def networkx_tree(graph: dict[tuple[int, int], float]) -> list[tuple[int, int]] | None:
+    """networkx's maximum spanning arborescence of weighted edges from ``VIRTUAL_ROOT``:
+    its edges between members (sorted), or ``None`` when there is none."""
     g = nx.DiGraph()
     g.add_node(VIRTUAL_ROOT)
-    for n in nodes:
-        if root is None or n == root:
-            g.add_edge(VIRTUAL_ROOT, n, weight=_ROOT_WEIGHT)
-    for (s, t), w in weights.items():
-        if root is None or t != root:
-            g.add_edge(s, t, weight=w)
+    for (s, t), w in graph.items():
+        g.add_edge(s, t, weight=w)
     try:
         arb = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=True)
     except nx.NetworkXException:
-        return -math.inf, []
-    edges = sorted((s, t) for s, t in arb.edges() if s != VIRTUAL_ROOT)
-    return sum(weights[e] for e in edges) + _ROOT_WEIGHT, edges
+        return None
+    return sorted((s, t) for s, t in arb.edges() if s != VIRTUAL_ROOT)
 
 
 def cluster_directions(
