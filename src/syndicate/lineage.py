@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import networkx as nx
@@ -156,12 +156,14 @@ def parse_date(value: str | None) -> datetime | None:
     return d
 
 
-def details(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def details(text: str) -> frozenset[str]:
     """Specific details of a text: numbers and capitalised names (not sentence-initial).
 
     A capitalised function word ("It", "The", "Both") is no name, wherever it
     stands: measured on the benchmark, reworded copies that start a clause with one
-    were read as adding detail.
+    were read as adding detail. Cached: a cluster's passages recur across its pairs
+    (at 1k, 35,764 calls for 7,928 distinct texts).
     """
     names = set()
     for m in _NAME.finditer(text):
@@ -172,7 +174,7 @@ def details(text: str) -> set[str]:
             words = words[1:]
         if words:
             names.add(" ".join(words))
-    return {m.group() for m in _NUMBER.finditer(text)} | names
+    return frozenset({m.group() for m in _NUMBER.finditer(text)} | names)
 
 
 def _same_outlet(a: str | None, b: str | None) -> bool:
