@@ -241,7 +241,7 @@ def document_entry(doc: Any) -> dict[str, Any]:
     }
 
 
-def _passage_entry(p: Any, da: Any, db: Any, texts: bool) -> dict[str, Any]:
+def _passage_entry(p: Any, da: Any, db: Any) -> dict[str, Any]:
     a_s, a_e = da.offsets.original_span(p.a_start, p.a_end)
     b_s, b_e = db.offsets.original_span(p.b_start, p.b_end)
     return {
@@ -251,8 +251,8 @@ def _passage_entry(p: Any, da: Any, db: Any, texts: bool) -> dict[str, Any]:
         "b_start": b_s,
         "b_end": b_e,
         "similarity": p.similarity,
-        "a_text": da.article.text[a_s:a_e] if texts else None,
-        "b_text": db.article.text[b_s:b_e] if texts else None,
+        "a_text": None,  # filled by fill_texts
+        "b_text": None,
     }
 
 
@@ -265,15 +265,18 @@ def pair_entry(m: Any, rel: str, conf: float, docs: list[Any], texts: bool = Tru
     keeps every entry until the report is assembled.
     """
     da, db = docs[m.a], docs[m.b]
-    return {
+    entry = {
         "a": da.article.id,
         "b": db.article.id,
         "relation": rel,
         "confidence": conf,
         "channels": channel_names(m.channels),
         "scores": dict(sorted(m.scores.items())),
-        "passages": [_passage_entry(p, da, db, texts) for p in m.passages] if rel != "same_story" else [],
+        "passages": [_passage_entry(p, da, db) for p in m.passages] if rel != "same_story" else [],
     }
+    if texts:
+        fill_texts(entry, da, db)
+    return entry
 
 
 def fill_texts(entry: dict[str, Any], da: Any, db: Any) -> None:
