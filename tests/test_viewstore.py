@@ -30,10 +30,14 @@ def _same(v: DocView, r: DocView) -> None:
         assert np.array_equal(got, want) and got.dtype == want.dtype, name
 
 
-def _store(texts: list[str], chunk: int, cache: int = 4) -> tuple[viewstore.ViewStore, list[DocView]]:
+def _store(
+    texts: list[str], chunk: int, cache: int = 4, spill: Path | None = None
+) -> tuple[viewstore.ViewStore, list[DocView]]:
     cfg = ShingleConfig()
     built = [build_view(t, cfg) for t in texts]
-    packs = [viewstore.pack(built[i : i + chunk]) for i in range(0, len(built), chunk)]
+    packs: list[viewstore.Pack] = [viewstore.pack(built[i : i + chunk]) for i in range(0, len(built), chunk)]
+    if spill is not None:
+        packs = [viewstore.spill(pk, str(spill / f"p{k}.bin")) for k, pk in enumerate(packs)]  # type: ignore[arg-type]
     return viewstore.ViewStore(texts, packs, cfg.n, cache=cache), built
 
 
@@ -57,12 +61,42 @@ def test_seed_views_round_trip() -> None:
     assert packed < 0.75 * full
 
 
+def test_spilled_seed_views_round_trip(tmp_path: Path) -> None:
+    texts = [normalize.normalize(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+    store, built = _store(texts, chunk=2, spill=tmp_path)
+    for _ in range(2):
+        for i, r in enumerate(built):
+            _same(store[i], r)
+            assert np.array_equal(store.unique(i), r.shingled.unique)
+            assert np.array_equal(store.phrases(i), r.phrases)
+            assert np.array_equal(store.token_hashes(i), r.shingled.token_hashes)
+            assert store.sentences(i) == r.sentences
+    # In memory only the shingle sets and a few numbers a document; the rest is in the files.
+    held = sum(getattr(p, f).nbytes for p in store._packs for f in ("start", "counts", "unique_off", "unique"))
+    on_disk = sum(f.stat().st_size for f in tmp_path.iterdir())
+    assert held < 0.5 * on_disk
+    viewstore.close_files()
+
+
+def test_truncated_spill_file_is_an_error(tmp_path: Path) -> None:
+    store, _ = _store(["one two three four five six seven", "eight nine ten"], chunk=2, spill=tmp_path)
+    (tmp_path / "p0.bin").write_bytes(b"")
+    viewstore.close_files()
+    with pytest.raises(OSError, match="truncated"):
+        store[1]
+    viewstore.close_files()
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(_WORDS, max_size=40).map(" ".join), min_size=1, max_size=6), st.integers(1, 4))
-def test_any_texts_round_trip(texts: list[str], chunk: int) -> None:
-    store, built = _store(texts, chunk)
+@given(st.lists(st.lists(_WORDS, max_size=40).map(" ".join), min_size=1, max_size=6), st.integers(1, 4), st.booleans())
+def test_any_texts_round_trip(tmp_path_factory: pytest.TempPathFactory, texts: list[str], chunk: int, spilled: bool) -> None:
+    folder = tmp_path_factory.mktemp("spill") if spilled else None
+    store, built = _store(texts, chunk, spill=folder)
     for i, r in enumerate(built):
         _same(store[i], r)
+        assert np.array_equal(store.phrases(i), r.phrases)
+        assert store.sentences(i) == r.sentences
+    viewstore.close_files()
 
 
 def test_out_of_range_and_mismatched_packs() -> None:

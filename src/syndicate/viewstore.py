@@ -11,15 +11,23 @@ with the functions that built it (shingles, quoted shingles, the document's phra
 so a rebuilt view equals the one :func:`syndicate.pipeline.build_view` returned. A
 small per-process cache keeps recently used views: verification visits pairs in an
 order where a work chunk touches few documents.
+
+A pack can be *spilled* (:func:`spill`): its per-token and per-sentence arrays are
+written to a file, one contiguous record per document, and read back with one
+positional read when a view is built; only the shingle sets (read in bulk by the
+candidate stage) and a few counts stay in memory. The scan spills every pack into a
+temporary folder, so a document's tokens, quoted runs, sentences and phrases (~10 KB
+of a news article's ~13) are held by the page cache, not by the process.
 """
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +69,167 @@ class ViewPack:
 
     def __len__(self) -> int:
         return int(self.token_off.shape[0]) - 1
+
+    def unique_of(self, k: int) -> U64:
+        return self.unique[self.unique_off[k] : self.unique_off[k + 1]]
+
+    def token_hashes_of(self, k: int) -> U64:
+        return self.token_hashes[self.token_off[k] : self.token_off[k + 1]]
+
+    def sentences_of(self, k: int) -> I32:
+        return self.sentences[self.sent_off[k] : self.sent_off[k + 1]]
+
+    def phrases_of(self, k: int) -> U64:
+        lo, hi = self.sent_off[k], self.sent_off[k + 1]
+        return self.phrases[self.phrase_off[lo] : self.phrase_off[hi]]
+
+    def record(self, k: int) -> Record:
+        t0, t1 = self.token_off[k], self.token_off[k + 1]
+        lo, hi = int(self.sent_off[k]), int(self.sent_off[k + 1])
+        bounds = self.phrase_off[lo : hi + 1]
+        return Record(
+            self.token_starts[t0:t1],
+            self.token_ends[t0:t1],
+            self.token_hashes[t0:t1],
+            self.quote_runs[self.quote_off[k] : self.quote_off[k + 1]],
+            self.sentences[lo:hi],
+            bounds - bounds[0],
+            self.phrases[bounds[0] : bounds[-1]],
+        )
+
+
+class Record(NamedTuple):
+    """One document's stored arrays (``phrase_bounds``: each sentence's first phrase, and the end)."""
+
+    token_starts: I32
+    token_ends: I32
+    token_hashes: U64
+    quote_runs: I32
+    sentences: I32
+    phrase_bounds: I64
+    phrases: U64
+
+
+class Pack(Protocol):
+    """What the store reads of a pack, in memory (:class:`ViewPack`) or spilled (:class:`SpilledPack`)."""
+
+    def __len__(self) -> int: ...
+    def unique_of(self, k: int) -> U64: ...
+    def token_hashes_of(self, k: int) -> U64: ...
+    def sentences_of(self, k: int) -> I32: ...
+    def phrases_of(self, k: int) -> U64: ...
+    def record(self, k: int) -> Record: ...
+
+
+# Per document, the record's fields in file order: 8-byte items first, so every field
+# of a record that starts on an 8-byte boundary is aligned. Counts per document:
+# tokens t, quoted runs q, sentences s, phrases p.
+_FIELDS: tuple[tuple[str, type[np.generic]], ...] = (
+    ("token_hashes", np.uint64),
+    ("phrases", np.uint64),
+    ("phrase_bounds", np.int64),
+    ("token_starts", np.int32),
+    ("token_ends", np.int32),
+    ("quote_runs", np.int32),
+    ("sentences", np.int32),
+)
+
+
+def _field_items(t: int, q: int, s: int, p: int) -> tuple[int, ...]:
+    """Items of each of :data:`_FIELDS` in a record of t tokens, q quoted runs, s sentences, p phrases."""
+    return (t, p, s + 1, t, t, 2 * q, 2 * s)
+_OPEN_FILES: OrderedDict[str, int] = OrderedDict()
+_MAX_OPEN_FILES = 64
+
+
+def _fd(path: str) -> int:
+    """A read-only descriptor of ``path``, from a small per-process cache (positional reads only)."""
+    fd = _OPEN_FILES.get(path)
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY)
+        _OPEN_FILES[path] = fd
+        if len(_OPEN_FILES) > _MAX_OPEN_FILES:
+            os.close(_OPEN_FILES.popitem(last=False)[1])
+    else:
+        _OPEN_FILES.move_to_end(path)
+    return fd
+
+
+def close_files() -> None:
+    """Close this process's cached descriptors of spilled packs (before their folder is removed)."""
+    while _OPEN_FILES:
+        os.close(_OPEN_FILES.popitem()[1])
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SpilledPack:
+    """A :class:`ViewPack` whose per-document records live in the file ``path``.
+
+    ``start[k]`` is the byte offset of document k's record, ``counts[k]`` its tokens,
+    quoted runs, sentences and phrases; the shingle sets stay in memory.
+    """
+
+    path: str
+    start: I64
+    counts: npt.NDArray[np.int64]
+    unique_off: I64
+    unique: U64
+
+    def __len__(self) -> int:
+        return int(self.counts.shape[0])
+
+    def unique_of(self, k: int) -> U64:
+        return self.unique[self.unique_off[k] : self.unique_off[k + 1]]
+
+    def _read(self, k: int, first: int, last: int) -> list[npt.NDArray[np.generic]]:
+        """Fields ``first..last-1`` of document k's record, read with one positional read."""
+        sizes = list(zip((d for _, d in _FIELDS), _field_items(*self.counts[k].tolist()), strict=True))
+        skip = sum(np.dtype(d).itemsize * c for d, c in sizes[:first])
+        size = sum(np.dtype(d).itemsize * c for d, c in sizes[first:last])
+        buf = os.pread(_fd(self.path), size, int(self.start[k]) + skip)
+        if len(buf) != size:
+            raise OSError(f"spilled views file {self.path} is truncated")
+        out, at = [], 0
+        for dtype, c in sizes[first:last]:
+            out.append(np.frombuffer(buf, dtype=dtype, count=c, offset=at))
+            at += np.dtype(dtype).itemsize * c
+        return out
+
+    def token_hashes_of(self, k: int) -> U64:
+        return self._read(k, 0, 1)[0]  # type: ignore[return-value]
+
+    def phrases_of(self, k: int) -> U64:
+        return self._read(k, 1, 2)[0]  # type: ignore[return-value]
+
+    def sentences_of(self, k: int) -> I32:
+        return self._read(k, 6, 7)[0].reshape(-1, 2)  # type: ignore[return-value]
+
+    def record(self, k: int) -> Record:
+        th, ph, bounds, starts, ends, runs, sents = self._read(k, 0, len(_FIELDS))
+        return Record(starts, ends, th, runs.reshape(-1, 2), sents.reshape(-1, 2), bounds, ph)  # type: ignore[arg-type]
+
+
+def spill(pack: ViewPack, path: str) -> SpilledPack:
+    """Write ``pack``'s per-document records to ``path`` (created) and return the spilled pack."""
+    starts, counts = [], []
+    at = 0
+    with open(path, "wb") as fh:
+        for k in range(len(pack)):
+            r = pack.record(k)
+            fields = {**r._asdict(), "quote_runs": r.quote_runs.ravel(), "sentences": r.sentences.ravel()}
+            blob = b"".join(np.ascontiguousarray(fields[name], dtype=dtype).tobytes() for name, dtype in _FIELDS)
+            blob += bytes(-len(blob) % 8)
+            fh.write(blob)
+            starts.append(at)
+            counts.append((r.token_hashes.shape[0], r.quote_runs.shape[0], r.sentences.shape[0], r.phrases.shape[0]))
+            at += len(blob)
+    return SpilledPack(
+        path,
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(counts, dtype=np.int64).reshape(-1, 4),
+        pack.unique_off,
+        pack.unique,
+    )
 
 
 def _offsets(sizes: Sequence[int]) -> I64:
@@ -109,12 +278,12 @@ class ViewStore(Sequence[DocView]):
 
     Args:
         contents: each document's content text (the documents hold it already).
-        packs: the packs of consecutive documents, in corpus order.
+        packs: the packs of consecutive documents, in corpus order (in memory or spilled).
         n: shingle size the views were built with.
         cache: views kept per process (most recently used).
     """
 
-    def __init__(self, contents: Sequence[str], packs: Sequence[ViewPack], n: int, cache: int = 512) -> None:
+    def __init__(self, contents: Sequence[str], packs: Sequence[Pack], n: int, cache: int = 512) -> None:
         self._contents = contents
         self._packs = list(packs)
         self._firsts = [0, *np.cumsum([len(p) for p in self._packs]).tolist()]
@@ -127,33 +296,32 @@ class ViewStore(Sequence[DocView]):
     def __len__(self) -> int:
         return len(self._contents)
 
-    def _where(self, i: int) -> tuple[ViewPack, int]:
+    def _where(self, i: int) -> tuple[Pack, int]:
         if not 0 <= i < len(self._contents):
             raise IndexError(f"document {i} out of range 0..{len(self._contents) - 1}")
         p = bisect_right(self._firsts, i) - 1
         return self._packs[p], i - self._firsts[p]
 
     def token_hashes(self, i: int) -> U64:
-        """Document i's token hashes (a view into the pack)."""
+        """Document i's token hashes."""
         pk, k = self._where(i)
-        return pk.token_hashes[pk.token_off[k] : pk.token_off[k + 1]]
+        return pk.token_hashes_of(k)
 
     def unique(self, i: int) -> U64:
         """Document i's shingle set, as its view's ``shingled.unique``."""
         pk, k = self._where(i)
-        return pk.unique[pk.unique_off[k] : pk.unique_off[k + 1]]
+        return pk.unique_of(k)
 
     def phrases(self, i: int) -> U64:
         """Document i's phrase set, as its view's ``phrases``."""
         pk, k = self._where(i)
-        lo, hi = pk.sent_off[k], pk.sent_off[k + 1]
-        flat = pk.phrases[pk.phrase_off[lo] : pk.phrase_off[hi]]
-        return np.unique(flat) if hi > lo else np.zeros(0, dtype=np.uint64)
+        flat = pk.phrases_of(k)
+        return np.unique(flat) if flat.shape[0] else np.zeros(0, dtype=np.uint64)
 
     def sentences(self, i: int) -> list[tuple[int, int]]:
         """Document i's sentence spans, as its view's ``sentences``."""
         pk, k = self._where(i)
-        return [(int(a), int(b)) for a, b in pk.sentences[pk.sent_off[k] : pk.sent_off[k + 1]].tolist()]
+        return [(int(a), int(b)) for a, b in pk.sentences_of(k).tolist()]
 
     def outlines(self) -> Iterator[Outline]:
         """Every document's content and sentence spans (what a sentence index reads), without building views."""
@@ -174,14 +342,11 @@ class ViewStore(Sequence[DocView]):
     def _build(self, i: int) -> DocView:
         pk, k = self._where(i)
         content = self._contents[i]
-        t0, t1 = pk.token_off[k], pk.token_off[k + 1]
-        quotes = _mask(pk.quote_runs[pk.quote_off[k] : pk.quote_off[k + 1]], len(content))
-        starts, ends = pk.token_starts[t0:t1], pk.token_ends[t0:t1]
-        unique = pk.unique[pk.unique_off[k] : pk.unique_off[k + 1]]
-        shingled = shingle.from_tokens(starts, ends, pk.token_hashes[t0:t1], quotes, self._n, unique)
-        lo, hi = int(pk.sent_off[k]), int(pk.sent_off[k + 1])
-        sentences = self.sentences(i)
-        bounds = pk.phrase_off[lo : hi + 1]
-        per_sentence = tuple(pk.phrases[bounds[j] : bounds[j + 1]] for j in range(hi - lo))
-        doc_phrases = np.unique(np.concatenate(per_sentence)) if per_sentence else np.zeros(0, dtype=np.uint64)
+        r = pk.record(k)
+        quotes = _mask(r.quote_runs, len(content))
+        shingled = shingle.from_tokens(r.token_starts, r.token_ends, r.token_hashes, quotes, self._n, pk.unique_of(k))
+        sentences = [(int(a), int(b)) for a, b in r.sentences.tolist()]
+        b = r.phrase_bounds
+        per_sentence = tuple(r.phrases[b[j] : b[j + 1]] for j in range(len(sentences)))
+        doc_phrases = np.unique(r.phrases) if per_sentence else np.zeros(0, dtype=np.uint64)
         return DocView(content, shingled, quotes, sentences, doc_phrases, per_sentence)
