@@ -31,9 +31,9 @@ def verified(corpus: Path, regime: str, cache: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             data: dict[str, Any] = pickle.load(fh)
         return data
-    from syndicate import cluster, ingest, pipeline, relation, verify
+    from syndicate import cluster, ingest, pipeline, verify
     from syndicate.config import build_config
-    from syndicate.report import pair_entry
+    from syndicate.report import fill_texts, unpack_entry
 
     cfg = build_config(metadata_file=str(corpus / f"metadata.{regime}.jsonl"), use_dates=regime != "withheld")
     result = ingest.read_corpus(str(corpus / "docs"), cfg.ingest)
@@ -42,11 +42,14 @@ def verified(corpus: Path, regime: str, cache: Path) -> dict[str, Any]:
     cand = pipeline.candidate_stage(docs, views, cfg, pipeline._Clock())
     index = verify.sentence_index(views.outlines(), cand.model)
     matches = pipeline._verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, cfg, False)
-    links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
+    entries = {}
+    for v in matches:
+        entries[(v.a, v.b)] = entry = unpack_entry(v.entry)
+        fill_texts(entry, docs[v.a], docs[v.b])
     data = {
         "docs": docs,
-        "entries": {(m.a, m.b): pair_entry(m, rel, conf, docs) for m, rel, conf in matches},
-        "groups": cluster.clusters(links, cfg.cluster),
+        "entries": entries,
+        "groups": cluster.clusters([v.link for v in matches if v.link is not None], cfg.cluster),
         "token_df": verify.hash_df([np.unique(v.shingled.token_hashes) for v in views]),
     }
     cache.mkdir(parents=True, exist_ok=True)

@@ -238,18 +238,21 @@ def test_ordered_map_keeps_no_state_after_the_stage() -> None:
 def test_passage_texts_filled_from_the_original_files() -> None:
     from types import SimpleNamespace
 
-    from syndicate.report import fill_texts, with_texts
+    from syndicate.report import PairEntries, fill_texts, pack_entry
 
     def doc(text: str) -> Any:
         return SimpleNamespace(article=SimpleNamespace(text=text))
 
     da, db = doc("Alpha said the talks went well."), doc("As Alpha said, talks went well.")
     entry = {"a": "x", "passages": [{"a_start": 6, "a_end": 10, "b_start": 15, "b_end": 31, "a_text": None, "b_text": None}]}
-    copy = with_texts(entry, da, db)
-    assert copy["passages"][0]["a_text"] == "said" and copy["passages"][0]["b_text"] == "talks went well."
-    assert entry["passages"][0]["a_text"] is None  # the entry itself is unchanged
+    pairs = PairEntries([pack_entry(entry)], [(da, db)])
+    got = pairs[0]
+    assert got["passages"][0]["a_text"] == "said" and got["passages"][0]["b_text"] == "talks went well."
+    assert pairs[0]["passages"][0]["a_text"] == "said"  # built again on each access
     fill_texts(entry, da, db)
-    assert entry == copy
+    assert entry == got and list(pairs) == [got] and len(pairs) == 1
+    with pytest.raises(ValueError, match="1 pair entries for 0 document pairs"):
+        PairEntries([pack_entry(entry)], [])
 
 
 _JSONISH = st.recursive(
@@ -268,3 +271,37 @@ def test_report_rounds_in_place_like_the_copying_round(value: Any) -> None:
     from syndicate.report import _round, _round_in_place
 
     assert json.dumps(_round_in_place(copy.deepcopy(value))) == json.dumps(_round(value))
+
+
+_ENTRY = st.dictionaries(
+    st.sampled_from(["a", "b", "relation", "scores", "passages", "é\n\"x"]),
+    _JSONISH,
+    max_size=5,
+)
+
+
+@given(_ENTRY)
+def test_packed_entries_come_back_exactly(entry: dict[str, Any]) -> None:
+    from syndicate.report import pack_entry, unpack_entry
+
+    assert json.dumps(unpack_entry(pack_entry(entry))) == json.dumps(entry)
+
+
+@given(st.lists(_ENTRY, max_size=4), st.lists(st.text(max_size=4), max_size=2))
+def test_report_with_compact_pairs_writes_the_same_json(entries: list[dict[str, Any]], notes: list[str]) -> None:
+    import copy
+
+    from syndicate.report import PairEntries, Report, _round_in_place, pack_entry
+
+    def report(pairs: Any) -> Report:
+        return Report({"name": "t"}, {"x": 0.5}, [{"id": n} for n in notes], pairs, [{"id": "c1"}], [], {"pairs": len(entries)})
+
+    # Entries without passages (PairEntries fills passage texts from documents).
+    plain = [{**{k: v for k, v in e.items() if k != "passages"}, "passages": []} for e in entries]
+    compact = PairEntries([pack_entry(e) for e in plain], [(None, None)] * len(plain))
+    want = report(_round_in_place(copy.deepcopy(plain)))
+    got = report(compact)
+    # The streamed JSON equals the whole report encoded at once.
+    assert got.to_json() == json.dumps(want.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert want.to_json() == got.to_json()
+    assert got.to_dict() == want.to_dict()

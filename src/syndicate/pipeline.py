@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +36,19 @@ from . import (
 from .backends import local
 from .config import BoilerplateConfig, RunConfig, ShingleConfig
 from .errors import InputError
-from .report import Report, build_report, channel_names, fill_texts, pair_entry, with_texts
+from .report import (
+    PairEntries,
+    Report,
+    build_report,
+    channel_names,
+    fill_texts,
+    pack_entry,
+    pair_entry,
+    unpack_entry,
+)
 from .types import Article, Document, NormalizedText, Skipped
+
+T = TypeVar("T")
 
 # Items per work unit of the process pool (documents, candidate pairs).
 VIEW_CHUNK = 256
@@ -293,26 +304,28 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
         "pruned_anchors": cand.pruned_anchors,
         "capped_buckets": cand.capped_buckets,
         "pairs": len(matches),
-        "reuse_pairs": sum(1 for _, rel, _ in matches if rel in relation.REUSE),
+        "reuse_pairs": sum(1 for v in matches if v.link is not None),
     }
     bands_rows = (cand.bands, cand.rows)
     # Derivation needs none of the candidate stage's arrays (signatures, TF-IDF rows:
     # ~7 KB a document) and only the report form of the pairs: released before it runs.
     del cand
     with clock.stage("cluster"):
-        links = [cluster.link(m.a, m.b, rel, m.passages) for m, rel, _ in matches if rel in relation.REUSE]
+        links = [v.link for v in matches if v.link is not None]
         groups = cluster.clusters(links, config.cluster)
-    # Passage texts are sliced from the documents when needed (derivation workers fill
-    # their cluster's copies; the report gets them once the views are released).
-    entries = {(m.a, m.b): pair_entry(m, rel, conf, docs, texts=False) for m, rel, conf in matches}
+    # Pair entries are kept as compact JSON (PairEntries: ~1.6 KB a pair against ~8 KB
+    # as dicts), without passage texts: derivation workers decode and fill their
+    # cluster's pairs, the report decodes each pair when it is written.
+    sides = [(v.a, v.b) for v in matches]
+    reuse = {(v.a, v.b): k for k, v in enumerate(matches) if v.link is not None}
+    blobs = [v.entry for v in matches]
     del matches, links
     sentence_sim = _sentence_lookup(views, index)
     token_df = _token_df(views)
     with clock.stage("lineage"):
-        reuse = {k: e for k, e in entries.items() if e["relation"] in relation.REUSE}
         shared = {
-            "docs": docs, "groups": groups, "pairs": _pairs_by_cluster(groups, reuse), "config": config.lineage,
-            "token_df": token_df, "sentence_sim": sentence_sim,
+            "docs": docs, "groups": groups, "pairs": _pairs_by_cluster(groups, reuse), "blobs": blobs,
+            "config": config.lineage, "token_df": token_df, "sentence_sim": sentence_sim,
         }
         with _bar("lineage", len(groups), progress) as tick:
             lineages = local.ordered_map(
@@ -324,8 +337,10 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
             entry.update(lin)
             cluster_entries.append(entry)
     del views, index, sentence_sim, token_df, shared
-    for (a, b), e in entries.items():
-        fill_texts(e, docs[a], docs[b])
+    ids = [d.article.id for d in docs]
+    order = sorted(range(len(sides)), key=lambda k: (ids[sides[k][0]], ids[sides[k][1]]))
+    pairs = PairEntries([blobs[k] for k in order], [(docs[sides[k][0]], docs[sides[k][1]]) for k in order])
+    del blobs
     stats: dict[str, Any] = {
         "files_seen": result.files_seen,
         "documents": len(docs),
@@ -335,13 +350,11 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
     }
     if timings:
         stats["seconds"] = {k: round(v, 4) for k, v in clock.seconds.items()}
-    return build_report(docs, list(entries.values()), cluster_entries, skipped, stats, tool_info(), config, bands_rows)
+    return build_report(docs, pairs, cluster_entries, skipped, stats, tool_info(), config, bands_rows)
 
 
-def _pairs_by_cluster(
-    groups: Sequence[tuple[int, ...]], reuse: dict[tuple[int, int], dict[str, Any]]
-) -> list[dict[tuple[int, int], dict[str, Any]]]:
-    """Per cluster, the reuse pairs with both members in it (in report order).
+def _pairs_by_cluster(groups: Sequence[tuple[int, ...]], reuse: dict[tuple[int, int], T]) -> list[dict[tuple[int, int], T]]:
+    """Per cluster, the reuse pairs with both members in it (in the order of ``reuse``).
 
     One pass over the pairs: filtering every pair for every cluster was quadratic
     (18k clusters x 270k pairs at 100k documents).
@@ -350,7 +363,7 @@ def _pairs_by_cluster(
     for k, g in enumerate(groups):
         for i in g:
             clusters_of.setdefault(i, []).append(k)
-    out: list[dict[tuple[int, int], dict[str, Any]]] = [{} for _ in groups]
+    out: list[dict[tuple[int, int], T]] = [{} for _ in groups]
     for (a, b), entry in reuse.items():
         for k in sorted(set(clusters_of.get(a, ())) & set(clusters_of.get(b, ()))):
             out[k][(a, b)] = entry
@@ -362,9 +375,14 @@ def _lineage_chunk(ks: Sequence[int]) -> list[dict[str, Any]]:
     docs = st["docs"]
     out = []
     for k in ks:
-        pairs = {(a, b): with_texts(e, docs[a], docs[b]) for (a, b), e in st["pairs"][k].items()}
+        pairs = {(a, b): _with_texts(unpack_entry(st["blobs"][e]), docs[a], docs[b]) for (a, b), e in st["pairs"][k].items()}
         out.append(lineage.build_lineage(st["groups"][k], docs, pairs, st["config"], st["token_df"], st["sentence_sim"]))
     return out
+
+
+def _with_texts(entry: dict[str, Any], da: Document, db: Document) -> dict[str, Any]:
+    fill_texts(entry, da, db)
+    return entry
 
 
 def _sentence_lookup(views: Sequence[verify.DocView], index: verify.SentenceIndex) -> Callable[[int, int], Any]:
@@ -432,7 +450,8 @@ def _verify(
     neighbors: tuple[tuple[int, ...], ...],
     config: RunConfig,
     progress: bool,
-) -> list[tuple[verify.Match, str, float]]:
+) -> list[Verified]:
+    """The candidate pairs worth verifying, scored and classified (same-story pairs below the cosine floor dropped)."""
     baselines = _baselines(x, neighbors)
     cos = vectorize.row_cosines(x, pairs)
     keep = _worth_verifying(views, pairs, cos, config)
@@ -448,13 +467,14 @@ def _verify(
     shared = {
         "views": views, "sigs": sigs, "cos": cos, "baselines": baselines, "df": df, "phrase_df": phrase_df,
         "index": index, "background": background, "pairs": pairs, "channels": channels, "config": config,
+        "docs": docs,
     }
     order = locality_order(pairs, len(views))
     with _bar("verify", int(pairs.shape[0]), progress) as tick:
         results = local.ordered_map(
             _verify_chunk, order.tolist(), jobs=local.resolve_jobs(config.jobs), chunk=VERIFY_CHUNK, shared=shared, progress=tick
         )
-    in_order: list[tuple[verify.Match, str, float] | None] = [None] * len(results)
+    in_order: list[Verified | None] = [None] * len(results)
     for k, r in zip(order.tolist(), results, strict=True):
         in_order[k] = r
     return [r for r in in_order if r is not None]
@@ -483,18 +503,35 @@ def locality_order(pairs: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.
     return np.lexsort((np.maximum(ra, rb), np.minimum(ra, rb))).astype(np.int64)
 
 
-def _verify_chunk(rows: Sequence[int]) -> list[tuple[verify.Match, str, float] | None]:
+class Verified(NamedTuple):
+    """A verified pair as the scan keeps it: its report entry packed (no passage texts), its cluster link."""
+
+    a: int
+    b: int
+    relation: str
+    entry: bytes  # report.pack_entry of the pair's entry
+    link: cluster.Link | None  # None unless the relation is reuse
+
+
+def _verify_chunk(rows: Sequence[int]) -> list[Verified | None]:
     st = local.state()
     config: RunConfig = st["config"]
-    out: list[tuple[verify.Match, str, float] | None] = []
+    docs: list[Document] = st["docs"]
+    out: list[Verified | None] = []
     for k in rows:
         a, b = int(st["pairs"][k, 0]), int(st["pairs"][k, 1])
-        out.append(
-            verify_candidate(
-                a, b, int(st["channels"][k]), st["views"], st["sigs"], float(st["cos"][k]), st["baselines"], st["df"],
-                st["phrase_df"], st["index"], st["background"], config,
-            )
+        res = verify_candidate(
+            a, b, int(st["channels"][k]), st["views"], st["sigs"], float(st["cos"][k]), st["baselines"], st["df"],
+            st["phrase_df"], st["index"], st["background"], config,
         )
+        if res is None:
+            out.append(None)
+            continue
+        # Packed in the worker: a Match's objects were ~3 KB a pair in the main
+        # process through the rest of verification (~0.9 GB at 100k articles).
+        m, rel, conf = res
+        link = cluster.link(a, b, rel, m.passages) if rel in relation.REUSE else None
+        out.append(Verified(a, b, rel, pack_entry(pair_entry(m, rel, conf, docs, texts=False)), link))
     return out
 
 
