@@ -116,3 +116,17 @@ def test_tfidf_neighbours_do_not_depend_on_the_row_batch(monkeypatch: pytest.Mon
     small = tfidf_pairs(x, model.df, cfg)
     assert whole[0].shape[0] > 10
     assert np.array_equal(whole[0], small[0]) and whole[1] == small[1]
+
+
+def test_weighing_in_place_gives_the_same_rows() -> None:
+    rng = np.random.default_rng(7)
+    words = [f"w{k}" for k in range(40)]
+    texts = [" ".join(rng.choice(words, size=25).tolist()) for _ in range(12)]
+    counts = vectorize.term_counts(texts)
+    model = vectorize.fit(counts)
+    copied = vectorize.weigh(counts, model)
+    assert counts.data.max() >= 2.0  # the counts are untouched by the copying weigh
+    in_place = vectorize.weigh(counts, model, copy=False)
+    assert in_place.data is counts.data or np.shares_memory(in_place.data, counts.data)
+    assert np.array_equal(in_place.indptr, copied.indptr) and np.array_equal(in_place.indices, copied.indices)
+    assert in_place.data.tobytes() == copied.data.tobytes()

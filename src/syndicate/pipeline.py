@@ -235,7 +235,9 @@ def candidate_stage(docs: list[Document], views: viewstore.ViewStore, config: Ru
         anchors, pruned = candidates.anchor_pairs(sets, config.candidates)
         counts = vectorize.term_counts([d.content for d in docs])
         model = vectorize.fit(counts)
-        x = vectorize.weigh(counts, model)
+        # Weighed in place: the counts are not needed again (~9 KB a news article).
+        x = vectorize.weigh(counts, model, copy=False)
+        del counts
         tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
         pairs, channels = candidates.merge_channels([(lsh, 1), (anchors, 2), (tf_pairs, 4)])
     by_channel = {"lsh": int(lsh.shape[0]), "anchors": int(anchors.shape[0]), "tfidf": int(tf_pairs.shape[0])}

@@ -82,10 +82,10 @@ def fit(counts: sp.csr_matrix) -> TfidfModel:
     return TfidfModel(document_frequencies(counts), counts.shape[0])
 
 
-def weigh(counts: sp.csr_matrix, model: TfidfModel) -> sp.csr_matrix:
-    """Sublinear-tf TF-IDF rows, L2-normalised."""
+def weigh(counts: sp.csr_matrix, model: TfidfModel, copy: bool = True) -> sp.csr_matrix:
+    """Sublinear-tf TF-IDF rows, L2-normalised (``copy=False``: in ``counts`` itself, when it is float64 CSR)."""
     # In place on one copy (same values, bytes checked at 10k; transient 151 -> 92 MB).
-    x = counts.astype(np.float64, copy=True).tocsr()
+    x = counts.astype(np.float64, copy=copy).tocsr()
     np.log(x.data, out=x.data)
     x.data += 1.0
     x.data *= model.idf[x.indices]
