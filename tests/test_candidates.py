@@ -103,10 +103,7 @@ def test_anchor_counts_do_not_depend_on_the_batch_size(raw: list[list[int]], bat
 def test_tfidf_neighbours_do_not_depend_on_the_row_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     import syndicate.candidates as c
 
-    rng = np.random.default_rng(5)
-    words = [f"w{k}" for k in range(60)]
-    texts = [" ".join(rng.choice(words, size=30).tolist()) for _ in range(25)]
-    counts = vectorize.term_counts(texts)
+    counts = vectorize.term_counts(_random_texts(5, vocabulary=60, length=30, docs=25))
     model = vectorize.fit(counts)
     x = vectorize.weigh(counts, model)
     cfg = CandidateConfig(tfidf_min_cosine=0.0, tfidf_neighbors=3)
@@ -118,11 +115,14 @@ def test_tfidf_neighbours_do_not_depend_on_the_row_batch(monkeypatch: pytest.Mon
     assert np.array_equal(whole[0], small[0]) and whole[1] == small[1]
 
 
+def _random_texts(seed: int, vocabulary: int, length: int, docs: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = [f"w{k}" for k in range(vocabulary)]
+    return [" ".join(rng.choice(words, size=length).tolist()) for _ in range(docs)]
+
+
 def test_weighing_in_place_gives_the_same_rows() -> None:
-    rng = np.random.default_rng(7)
-    words = [f"w{k}" for k in range(40)]
-    texts = [" ".join(rng.choice(words, size=25).tolist()) for _ in range(12)]
-    counts = vectorize.term_counts(texts)
+    counts = vectorize.term_counts(_random_texts(7, vocabulary=40, length=25, docs=12))
     model = vectorize.fit(counts)
     copied = vectorize.weigh(counts, model)
     assert counts.data.max() >= 2.0  # the counts are untouched by the copying weigh

@@ -110,3 +110,16 @@ def test_quoted_split_counts_like_a_loop_over_words(text: str, s: int, e: int) -
     quotes = quotes | (np.arange(len(text)) % 3 == 0)  # more quoted positions than real quotes give
     start, end = min(s, e, len(text)), min(max(s, e), len(text))
     assert verify.quoted_split(text, quotes, start, end) == _quoted_split_by_loop(text, quotes, start, end)
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=8, unique=True), max_size=6), st.integers(1, 3))
+def test_hash_df_counts_documents_per_hash(sets: list[list[int]], min_count: int) -> None:
+    arrays = [np.asarray(sorted(s), dtype=np.uint64) for s in sets]
+    hashes, counts = verify.hash_df(arrays, min_count=min_count)
+    want: dict[int, int] = {}
+    for s in sets:
+        for h in s:
+            want[h] = want.get(h, 0) + 1
+    kept = sorted((h, n) for h, n in want.items() if n >= min_count)
+    assert hashes.dtype == np.uint64 and counts.dtype == np.int64
+    assert hashes.tolist() == [h for h, _ in kept] and counts.tolist() == [n for _, n in kept]

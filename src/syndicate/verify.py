@@ -284,7 +284,15 @@ def hash_df(sets: Sequence[U64], min_count: int = 1) -> tuple[U64, npt.NDArray[n
     """
     if not sets:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    hashes, counts = np.unique(np.concatenate(sets), return_counts=True)
+    # np.unique(..., return_counts=True) copies its input before sorting: the fresh
+    # concatenation is sorted in place instead (one copy of every document's hashes
+    # less, ~400 MB at the peak of a 100k scan, which falls at this step).
+    flat = np.concatenate(sets).astype(np.uint64, copy=False)
+    flat.sort()
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1]))) if flat.shape[0] else np.zeros(0, dtype=np.int64)
+    hashes = flat[starts]
+    counts = np.diff(np.append(starts, flat.shape[0]))
+    del flat
     if min_count > 1:
         keep = counts >= min_count
         hashes, counts = hashes[keep], counts[keep]
