@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -271,6 +272,25 @@ def test_report_rounds_in_place_like_the_copying_round(value: Any) -> None:
     from syndicate.report import _round, _round_in_place
 
     assert json.dumps(_round_in_place(copy.deepcopy(value))) == json.dumps(_round(value))
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=3)
+    | st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1e300, 5e-324]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=2) | st.integers() | st.booleans() | st.none(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_ANY_JSON, st.sampled_from(["", "  ", "    "]))
+def test_report_encoder_writes_what_json_writes(value: Any, indent: str) -> None:
+    from syndicate.report import _indented
+
+    # NaN, infinities and non-string keys included: the fast encoder hands those to json.
+    want = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+    assert _indented(value, indent) == want
 
 
 _ENTRY = st.dictionaries(
