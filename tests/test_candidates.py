@@ -130,3 +130,53 @@ def test_weighing_in_place_gives_the_same_rows() -> None:
     assert in_place.data is counts.data or np.shares_memory(in_place.data, counts.data)
     assert np.array_equal(in_place.indptr, copied.indptr) and np.array_equal(in_place.indices, copied.indices)
     assert in_place.data.tobytes() == copied.data.tobytes()
+
+
+@given(st.integers(1, 9), st.integers(1, 14), st.integers(0, 2**31 - 1))
+def test_counting_in_blocks_gives_the_rows_of_one_call(block: int, docs: int, seed: int) -> None:
+    texts = _random_texts(seed, vocabulary=30, length=12, docs=docs)
+    texts[0] = ""  # an empty row inside a block
+    whole = vectorize._word_vectorizer().transform(texts).tocsr()
+    blocked = vectorize.term_counts(texts, block=block)
+    assert blocked.shape == whole.shape and blocked.dtype == whole.dtype
+    assert np.array_equal(blocked.indptr, whole.indptr) and np.array_equal(blocked.indices, whole.indices)
+    assert blocked.data.tobytes() == whole.data.tobytes()
+    assert vectorize.term_counts([], block=block).shape == (0, vectorize.N_FEATURES)
+
+
+def test_sentence_index_in_document_batches_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    from syndicate import verify
+    from syndicate.config import ShingleConfig
+    from syndicate.pipeline import build_view
+
+    texts = [". ".join(" ".join(t.split()[k : k + 6]).capitalize() for k in range(0, 24, 6)) + "." for t in _random_texts(3, 50, 24, 9)]
+    views = [build_view(t, ShingleConfig()) for t in [*texts, ""]]
+    model = vectorize.fit(vectorize.term_counts(texts))
+    whole = verify.sentence_index(views, model)
+    monkeypatch.setattr(verify, "SENTENCE_BLOCK", 2)
+    batched = verify.sentence_index(views, model)
+    assert whole.words.shape[0] == sum(len(v.sentences) for v in views) > 20
+    assert np.array_equal(whole.offsets, batched.offsets)
+    assert (whole.words != batched.words).nnz == 0 and whole.words.dtype == batched.words.dtype == np.float32
+
+
+@given(st.lists(st.integers(0, 6), max_size=40), st.integers(2, 4))
+def test_equal_runs_are_the_runs_of_repeated_values(raw: list[int], min_length: int) -> None:
+    from syndicate.candidates import equal_runs
+
+    values = np.sort(np.asarray(raw, dtype=np.uint64))
+    starts, lengths = equal_runs(values, min_length)
+    want = [(raw_start, n) for raw_start, n in _runs(values.tolist()) if n >= min_length]
+    assert list(zip(starts.tolist(), lengths.tolist(), strict=True)) == want
+    with pytest.raises(ValueError, match="min_length must be >= 2"):
+        equal_runs(values, 1)
+
+
+def _runs(values: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for k, v in enumerate(values):
+        if k and values[k - 1] == v:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((k, 1))
+    return out

@@ -96,6 +96,8 @@ def test_any_texts_round_trip(tmp_path_factory: pytest.TempPathFactory, texts: l
         _same(store[i], r)
         assert np.array_equal(store.phrases(i), r.phrases)
         assert store.sentences(i) == r.sentences
+    every = store.all_phrases()
+    assert every.dtype == np.uint64 and np.array_equal(every, np.concatenate([np.zeros(0, np.uint64), *(r.phrases for r in built)]))
     viewstore.close_files()
 
 

@@ -465,7 +465,7 @@ def _verify(
     background = verify.Background(index, [tuple(sorted(p)) for p in partners])
     # Only hashes two documents share: verification looks up nothing else.
     df = verify.hash_df([views.unique(i) for i in range(len(views))], min_count=2)
-    phrase_df = verify.hash_df([views.phrases(i) for i in range(len(views))], min_count=2)
+    phrase_df = verify.flat_df(views.all_phrases(), min_count=2)
     shared = {
         "views": views, "sigs": sigs, "cos": cos, "baselines": baselines, "df": df, "phrase_df": phrase_df,
         "index": index, "background": background, "pairs": pairs, "channels": channels, "config": config,

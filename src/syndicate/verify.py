@@ -31,12 +31,14 @@ from .align import (
     sentence_weights,
     verbatim_passages,
 )
+from .candidates import equal_runs
 from .config import AlignConfig
 from .shingle import Shingled, ngram_hashes, token_hash
 from .sketch import jaccard_estimate
 
 F64 = npt.NDArray[np.float64]
 U64 = npt.NDArray[np.uint64]
+SENTENCE_BLOCK = 2048  # documents per batch of sentences vectorised in sentence_index
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -204,15 +206,26 @@ class Outline(Protocol):
 
 def sentence_index(docs: Iterable[Outline], model: vectorize.TfidfModel) -> SentenceIndex:
     """TF-IDF vectors (stems and stem bigrams, corpus IDF) of every sentence."""
-    texts: list[str] = []
     offsets = [0]
-    for d in docs:
+    blocks: list[sp.csr_matrix] = []
+    texts: list[str] = []
+
+    def flush() -> None:
+        # Weighed in float32 a block of documents at a time: every sentence's text and
+        # its float64 counts at once were a transient of ~1 GB at 100k articles.
+        if texts:
+            blocks.append(vectorize.weigh(vectorize.term_counts(texts), model, copy=False).astype(np.float32))
+            texts.clear()
+
+    for k, d in enumerate(docs, start=1):
         texts.extend(d.content[s:e] for s, e in d.sentences)
-        offsets.append(len(texts))
-    if not texts:
+        offsets.append(offsets[-1] + len(d.sentences))
+        if k % SENTENCE_BLOCK == 0:
+            flush()
+    flush()
+    if not blocks:
         return SentenceIndex(sp.csr_matrix((0, 1)), np.asarray(offsets, dtype=np.int64))
-    words = vectorize.weigh(vectorize.term_counts(texts), model)
-    return SentenceIndex(words.tocsr(), np.asarray(offsets, dtype=np.int64))
+    return SentenceIndex(vectorize.stack_rows(blocks), np.asarray(offsets, dtype=np.int64))
 
 
 def sentence_similarity(index: SentenceIndex, a: int, b: int) -> F64:
@@ -287,7 +300,11 @@ def hash_df(sets: Sequence[U64], min_count: int = 1) -> tuple[U64, npt.NDArray[n
     # np.unique(..., return_counts=True) copies its input before sorting: the fresh
     # concatenation is sorted in place instead (one copy of every document's hashes
     # less, ~400 MB at the peak of a 100k scan, which falls at this step).
-    flat = np.concatenate(sets).astype(np.uint64, copy=False)
+    return flat_df(np.concatenate(sets).astype(np.uint64, copy=False), min_count)
+
+
+def flat_df(flat: U64, min_count: int = 1) -> tuple[U64, npt.NDArray[np.int64]]:
+    """:func:`hash_df` of the documents' hash sets concatenated in ``flat``, which is sorted in place."""
     flat.sort()
     n = flat.shape[0]
     if min_count <= 1:
@@ -297,21 +314,8 @@ def hash_df(sets: Sequence[U64], min_count: int = 1) -> tuple[U64, npt.NDArray[n
         starts = np.flatnonzero(new)
         del new
         return flat[starts], np.diff(starts, append=n).astype(np.int64)
-    # Only runs of two or more equal hashes can be kept: found from the 1-byte flags of
-    # equal neighbours (+1 where a run starts, -1 after it ends) instead of 8-byte
-    # positions and counts of every distinct hash (the 100k scan's peak was ~700 MB of
-    # those, for 2 seconds, in the old form).
-    eq = np.equal(flat[1:], flat[:-1])
-    edges = np.diff(eq.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    del eq
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    del edges
-    counts = ends - starts + 1
-    keep = counts >= min_count
-    hashes = flat[starts[keep]]
-    counts = counts[keep]
-    return hashes, counts.astype(np.int64)
+    starts, counts = equal_runs(flat, min_count)
+    return flat[starts], counts
 
 
 def _df_of(values: U64, df_hashes: U64, df_counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
