@@ -41,7 +41,7 @@ def verified(corpus: Path, regime: str, cache: Path) -> dict[str, Any]:
     views = pipeline._views(docs, cfg, False)
     cand = pipeline.candidate_stage(docs, views, cfg, pipeline._Clock())
     index = verify.sentence_index(views.outlines(), cand.model)
-    matches = pipeline._verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, cfg, False)
+    matches = pipeline._verify(docs, views, pipeline.verify_input(cand), index, cfg, False)
     entries = {}
     for v in matches:
         entries[(v.a, v.b)] = entry = unpack_entry(v.entry)

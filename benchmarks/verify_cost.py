@@ -37,7 +37,7 @@ def measure(corpus: Path, reps: int) -> dict[str, object]:
         for _ in range(reps):
             index = verify.sentence_index(views.outlines(), cand.model)
             start = time.process_time()
-            out = pipeline._verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, cfg, False)
+            out = pipeline._verify(docs, views, pipeline.verify_input(cand), index, cfg, False)
             seconds.append(round(time.process_time() - start, 3))
     return {
         "corpus": str(corpus), "documents": len(docs), "candidates": int(cand.pairs.shape[0]), "pairs": len(out),

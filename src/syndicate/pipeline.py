@@ -244,6 +244,25 @@ def candidate_stage(docs: list[Document], views: viewstore.ViewStore, config: Ru
     return CandidateStage(sigs, bands, rows, x, model, neighbors, pairs, channels, by_channel, pruned, capped)
 
 
+class VerifyInput(NamedTuple):
+    """What verification reads of the candidate stage: no TF-IDF rows (~9 KB an article)."""
+
+    sigs: npt.NDArray[np.uint64]
+    pairs: npt.NDArray[np.int64]
+    channels: npt.NDArray[np.uint8]
+    neighbors: tuple[tuple[int, ...], ...]
+    cos: npt.NDArray[np.float64]  # TF-IDF cosine of each candidate pair
+    baselines: npt.NDArray[np.float64]  # each document's same-story baseline
+
+
+def verify_input(cand: CandidateStage) -> VerifyInput:
+    """The candidates with their cosines and the documents' baselines, read off the TF-IDF rows once."""
+    return VerifyInput(
+        cand.sigs, cand.pairs, cand.channels, cand.neighbors,
+        vectorize.row_cosines(cand.x, cand.pairs), _baselines(cand.x, cand.neighbors),
+    )
+
+
 def candidate_ids(path: str, config: RunConfig) -> list[tuple[str, str, list[str]]]:
     """Candidate pairs (ids, channels) before verification: for measuring candidate recall."""
     result = ingest.read_corpus(path, config.ingest)
@@ -297,21 +316,25 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
     with clock.stage("shingle"):
         views = _views(docs, config, progress, spill)
     cand = candidate_stage(docs, views, config, clock)
-    with clock.stage("verify"):
-        index = verify.sentence_index(views.outlines(), cand.model)
-        matches = _verify(docs, views, cand.sigs, cand.x, index, cand.pairs, cand.channels, cand.neighbors, config, progress)
     counts: dict[str, Any] = {
         "candidate_pairs": int(cand.pairs.shape[0]),
         "candidates_by_channel": cand.by_channel,
         "pruned_anchors": cand.pruned_anchors,
         "capped_buckets": cand.capped_buckets,
-        "pairs": len(matches),
-        "reuse_pairs": sum(1 for v in matches if v.link is not None),
     }
     bands_rows = (cand.bands, cand.rows)
-    # Derivation needs none of the candidate stage's arrays (signatures, TF-IDF rows:
-    # ~7 KB a document) and only the report form of the pairs: released before it runs.
-    del cand
+    with clock.stage("verify"):
+        index = verify.sentence_index(views.outlines(), cand.model)
+        vin = verify_input(cand)
+        # The TF-IDF rows (~9 KB an article) are not read after the cosines: released
+        # before the pairs are verified (verification holds the scan's largest state).
+        del cand
+        matches = _verify(docs, views, vin, index, config, progress)
+    counts["pairs"] = len(matches)
+    counts["reuse_pairs"] = sum(1 for v in matches if v.link is not None)
+    # Derivation needs none of the candidate arrays (signatures, pairs) and only the
+    # report form of the pairs: released before it runs.
+    del vin
     with clock.stage("cluster"):
         links = [v.link for v in matches if v.link is not None]
         groups = cluster.clusters(links, config.cluster)
@@ -444,20 +467,15 @@ def sets_share_enough(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64], co
 def _verify(
     docs: list[Document],
     views: viewstore.ViewStore,
-    sigs: Any,
-    x: Any,
+    vin: VerifyInput,
     index: verify.SentenceIndex,
-    pairs: npt.NDArray[np.int64],
-    channels: npt.NDArray[np.uint8],
-    neighbors: tuple[tuple[int, ...], ...],
     config: RunConfig,
     progress: bool,
 ) -> list[Verified]:
     """The candidate pairs worth verifying, scored and classified (same-story pairs below the cosine floor dropped)."""
-    baselines = _baselines(x, neighbors)
-    cos = vectorize.row_cosines(x, pairs)
-    keep = _worth_verifying(views, pairs, cos, config)
-    pairs, channels, cos = pairs[keep], channels[keep], cos[keep]
+    sigs, neighbors, baselines = vin.sigs, vin.neighbors, vin.baselines
+    keep = _worth_verifying(views, vin.pairs, vin.cos, config)
+    pairs, channels, cos = vin.pairs[keep], vin.channels[keep], vin.cos[keep]
     partners: list[set[int]] = [set(nb) for nb in neighbors]
     for i, j in pairs.tolist():
         partners[i].add(j)
