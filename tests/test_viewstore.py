@@ -107,3 +107,49 @@ def test_out_of_range_and_mismatched_packs() -> None:
         store[2]
     with pytest.raises(ValueError, match="view packs hold 2 documents for 3"):
         viewstore.ViewStore(["a", "b", "c"], [viewstore.pack(built)], 5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 30), st.floats(0.25, 1.0, width=32)), max_size=5), min_size=1, max_size=8),
+    st.data(),
+)
+def test_spilled_rows_read_back_any_slice(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[tuple[int, float]]], data: st.DataObject
+) -> None:
+    import scipy.sparse as sp
+
+    dense = np.zeros((len(rows), 31), dtype=np.float32)
+    for r, cells in enumerate(rows):
+        for c, v in cells:
+            dense[r, c] = v
+    matrix = sp.csr_matrix(dense)
+    spilled = viewstore.spill_rows(matrix, str(tmp_path_factory.mktemp("rows") / "rows.bin"))
+    lo = data.draw(st.integers(0, len(rows)))
+    hi = data.draw(st.integers(lo, len(rows)))
+    got, want = spilled[lo:hi], matrix[lo:hi]
+    assert got.shape == want.shape and got.dtype == np.float32
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert got.data.tobytes() == want.data.tobytes()
+    with pytest.raises(ValueError, match="consecutive"):
+        spilled[::2]
+    viewstore.close_files()
+
+
+def test_spilled_sentence_index_gives_the_same_similarities(tmp_path: Path) -> None:
+    from syndicate import vectorize, verify
+
+    texts = [normalize.normalize(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt"))]
+    _, built = _store(texts, chunk=2)
+    model = vectorize.fit(vectorize.term_counts(texts))
+    index = verify.sentence_index(built, model)
+    spilled = verify.SentenceIndex(viewstore.spill_rows(index.words, str(tmp_path / "s.bin")), index.offsets)
+    for a in range(5):
+        for b in range(5):
+            assert verify.sentence_similarity(index, a, b).tobytes() == verify.sentence_similarity(spilled, a, b).tobytes()
+    (tmp_path / "s.bin").write_bytes(b"")
+    viewstore.close_files()
+    fresh = verify.SentenceIndex(spilled.words, index.offsets)
+    with pytest.raises(OSError, match="truncated"):
+        verify.sentence_similarity(fresh, 0, 1)
+    viewstore.close_files()

@@ -325,6 +325,8 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
     bands_rows = (cand.bands, cand.rows)
     with clock.stage("verify"):
         index = verify.sentence_index(views.outlines(), cand.model)
+        if spill is not None:
+            index = verify.SentenceIndex(viewstore.spill_rows(index.words, os.path.join(spill, "sentences.bin")), index.offsets)
         vin = verify_input(cand)
         # The TF-IDF rows (~9 KB an article) are not read after the cosines: released
         # before the pairs are verified (verification holds the scan's largest state).
