@@ -235,7 +235,7 @@ def candidate_stage(docs: list[Document], views: viewstore.ViewStore, config: Ru
         anchors, pruned = candidates.anchor_pairs(sets, config.candidates)
         counts = vectorize.term_counts([d.content for d in docs])
         model = vectorize.fit(counts)
-        # Weighed in place: the counts are not needed again (~9 KB a news article).
+        # Weighed in place: the counts are not needed again (~5 KB a news article: 53 MB at 10k).
         x = vectorize.weigh(counts, model, copy=False)
         del counts
         tf_pairs, neighbors = candidates.tfidf_pairs(x, model.df, config.candidates)
@@ -245,7 +245,7 @@ def candidate_stage(docs: list[Document], views: viewstore.ViewStore, config: Ru
 
 
 class VerifyInput(NamedTuple):
-    """What verification reads of the candidate stage: no TF-IDF rows (~9 KB an article)."""
+    """What verification reads of the candidate stage: no TF-IDF rows (~5 KB a news article)."""
 
     sigs: npt.NDArray[np.uint64]
     pairs: npt.NDArray[np.int64]
@@ -278,8 +278,8 @@ def candidate_ids(path: str, config: RunConfig) -> list[tuple[str, str, list[str
 def run(path: str, config: RunConfig, *, timings: bool = False) -> Report:
     """Scan a folder (or JSONL file) and return the report.
 
-    The documents' packed views are spilled to a temporary folder (``TMPDIR``; ~10 KB
-    per news article) and removed when the scan ends.
+    The documents' packed views and sentence vectors are spilled to a temporary folder
+    (``TMPDIR``; ~12 KB per news article) and removed when the scan ends.
 
     Raises:
         InputError: the path is missing or holds no readable article.
@@ -324,13 +324,14 @@ def _run(path: str, config: RunConfig, timings: bool, spill: str | None = None) 
     }
     bands_rows = (cand.bands, cand.rows)
     with clock.stage("verify"):
-        index = verify.sentence_index(views.outlines(), cand.model)
+        vin, model = verify_input(cand), cand.model
+        # The TF-IDF rows (~5 KB a news article) are not read after the cosines: released
+        # before the sentence index is built (the 100k scan's peak was there, with both)
+        # and the pairs are verified.
+        del cand
+        index = verify.sentence_index(views.outlines(), model)
         if spill is not None:
             index = verify.SentenceIndex(viewstore.spill_rows(index.words, os.path.join(spill, "sentences.bin")), index.offsets)
-        vin = verify_input(cand)
-        # The TF-IDF rows (~9 KB an article) are not read after the cosines: released
-        # before the pairs are verified (verification holds the scan's largest state).
-        del cand
         matches = _verify(docs, views, vin, index, config, progress)
     counts["pairs"] = len(matches)
     counts["reuse_pairs"] = sum(1 for v in matches if v.link is not None)
