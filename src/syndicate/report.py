@@ -52,7 +52,7 @@ def _round_in_place(value: Any) -> Any:
 
 def _round4(text: str) -> float:
     """A JSON float literal rounded as :func:`_round` rounds (``json.loads``'s ``parse_float``)."""
-    return round(float(text), 4) + 0.0
+    return _round(float(text))  # type: ignore[no-any-return]
 
 
 def pack_entry(entry: dict[str, Any]) -> bytes:

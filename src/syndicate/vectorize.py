@@ -75,17 +75,17 @@ def term_counts(texts: Sequence[str], block: int = COUNT_BLOCK) -> sp.csr_matrix
     holds every term occurrence of its input before merging duplicates.
     """
     vectorizer = _word_vectorizer()
-    return stack_rows([vectorizer.transform(texts[lo : lo + block]).tocsr() for lo in range(0, len(texts), block)], len(texts))
+    return stack_rows([vectorizer.transform(texts[lo : lo + block]).tocsr() for lo in range(0, len(texts), block)])
 
 
-def stack_rows(blocks: list[sp.csr_matrix], n_rows: int | None = None) -> sp.csr_matrix:
+def stack_rows(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
     """Consecutive row blocks (CSR, one dtype) as one CSR matrix, emptying ``blocks``.
 
     Each field is copied in turn and the blocks' copies of it released, so the
     transient is the largest field, not a second matrix (``scipy.sparse.vstack``).
     """
-    if not blocks:
-        return sp.csr_matrix((n_rows or 0, N_FEATURES), dtype=np.float64)
+    if not blocks:  # no texts: what term_counts gives for none
+        return sp.csr_matrix((0, N_FEATURES), dtype=np.float64)
     cols, dtype = blocks[0].shape[1], blocks[0].dtype
     nnz = sum(b.nnz for b in blocks)
     index = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
